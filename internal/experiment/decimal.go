@@ -1,0 +1,103 @@
+package experiment
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Decimal is a threshold as written in YAML ("0.001"), held exactly so that
+// comparisons against it are not subject to binary rounding (SPEC §2, §6).
+// The zero value is 0. A Decimal is immutable.
+type Decimal struct {
+	r *big.Rat // nil means 0
+	s string   // the text as written, canonical
+}
+
+var decimalRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// ParseDecimal parses a plain or scientific decimal ("0.05", "1e-5").
+func ParseDecimal(s string) (Decimal, error) {
+	if len(s) > 64 || !decimalRE.MatchString(s) {
+		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
+	}
+	return Decimal{r: r, s: strings.TrimPrefix(s, "+")}, nil
+}
+
+// MustDecimal is ParseDecimal for constants; it panics on a malformed literal.
+func MustDecimal(s string) Decimal {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		panic("experiment: " + err.Error())
+	}
+	return d
+}
+
+// Rat returns a copy of the exact value.
+func (d Decimal) Rat() *big.Rat {
+	if d.r == nil {
+		return new(big.Rat)
+	}
+	return new(big.Rat).Set(d.r)
+}
+
+// Float64 returns the nearest float64.
+func (d Decimal) Float64() float64 {
+	if d.r == nil {
+		return 0
+	}
+	f, _ := d.r.Float64()
+	return f
+}
+
+// Sign returns -1, 0 or +1.
+func (d Decimal) Sign() int {
+	if d.r == nil {
+		return 0
+	}
+	return d.r.Sign()
+}
+
+// String returns the decimal as written.
+func (d Decimal) String() string {
+	if d.r == nil {
+		return "0"
+	}
+	return d.s
+}
+
+// Cmp compares d and e exactly.
+func (d Decimal) Cmp(e Decimal) int { return d.Rat().Cmp(e.Rat()) }
+
+// FloatAbove reports whether the finite float x is strictly greater than d,
+// compared exactly (x is converted to its exact binary value). NaN and Inf
+// are never above.
+func (d Decimal) FloatAbove(x float64) bool {
+	xr := new(big.Rat)
+	if xr.SetFloat64(x) == nil {
+		return false // NaN or Inf: never
+	}
+	return xr.Cmp(d.Rat()) > 0
+}
+
+// FloatBelow reports whether the finite float x is strictly below d
+// ("p < alpha"), compared exactly. NaN and Inf are never below.
+func (d Decimal) FloatBelow(x float64) bool {
+	xr := new(big.Rat)
+	if xr.SetFloat64(x) == nil {
+		return false
+	}
+	return xr.Cmp(d.Rat()) < 0
+}
+
+// MarshalJSON writes the decimal as a JSON number (shortest form that
+// round-trips to the same float64).
+func (d Decimal) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, d.Float64(), 'g', -1, 64), nil
+}

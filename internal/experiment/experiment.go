@@ -1,0 +1,201 @@
+// Package experiment holds the domain types that flow through ExperimentOS:
+// an Experiment as loaded from experiments/, its per-arm counts, the metrics
+// it declares, the health Issues found on the way and the decision Outcome.
+//
+// It imports only the standard library. Every later step (load, analysis,
+// decision, memo, action) speaks in these types.
+package experiment
+
+import (
+	"time"
+)
+
+// Status is an experiment's lifecycle status from experiment.yaml.
+type Status string
+
+// Lifecycle statuses (SPEC §2).
+const (
+	StatusPlanned   Status = "planned"   // validated and listed, not analyzed
+	StatusRunning   Status = "running"   // analyzed, gates merges (default)
+	StatusConcluded Status = "concluded" // analyzed and reported, never fails a check
+)
+
+// Deployment says how the treatment is deployed; it phrases Rollback actions.
+type Deployment string
+
+// Deployment kinds.
+const (
+	DeploymentExperiment Deployment = "experiment" // behind an experiment split (default)
+	DeploymentRolledOut  Deployment = "rolled_out" // already shipped to everyone
+)
+
+// Direction is the desired direction of a metric.
+type Direction string
+
+// Desired directions.
+const (
+	Increase Direction = "increase"
+	Decrease Direction = "decrease"
+)
+
+// MetricType says how a count column is read (SPEC §3).
+type MetricType string
+
+// Metric types. Load resolves MetricAuto to one of the other two.
+const (
+	MetricAuto       MetricType = "auto"
+	MetricProportion MetricType = "proportion" // users with at least one event; at most users
+	MetricEvents     MetricType = "events"     // events, compared as a rate per user
+)
+
+// CIMethod names the confidence interval method for the absolute lift.
+type CIMethod string
+
+// CI methods.
+const (
+	CINewcombe CIMethod = "newcombe"
+	CIWald     CIMethod = "wald"
+)
+
+// Thresholds are the significance and health thresholds applied to an
+// experiment after repo-wide defaults and the experiment's own values.
+type Thresholds struct {
+	Alpha       Decimal  `json:"alpha"`
+	SRMWarningP Decimal  `json:"srm_warning_p"`
+	SRMBlockedP Decimal  `json:"srm_blocked_p"`
+	MinUsers    int64    `json:"min_users"`
+	CIMethod    CIMethod `json:"ci_method"`
+}
+
+// DefaultThresholds returns the defaults of SPEC §2.
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		Alpha:       MustDecimal("0.05"),
+		SRMWarningP: MustDecimal("0.001"),
+		SRMBlockedP: MustDecimal("0.00001"),
+		MinUsers:    100,
+		CIMethod:    CINewcombe,
+	}
+}
+
+// Metric is one count column the experiment analyzes: the primary metric or
+// a guardrail.
+type Metric struct {
+	Column  string     `json:"metric"` // CSV column, lower-cased
+	Label   string     `json:"label"`  // display name
+	Desired Direction  `json:"desired"`
+	Type    MetricType `json:"type"` // resolved: proportion or events
+	// Worsened and Severe are guardrail thresholds on the absolute rate
+	// change (events per user for events metrics). Zero for the primary.
+	Worsened Decimal `json:"worsened_threshold"`
+	Severe   Decimal `json:"severe_threshold"`
+}
+
+// Split is the expected traffic split as positive weights.
+type Split struct {
+	Control   float64 `json:"control"`
+	Treatment float64 `json:"treatment"`
+}
+
+// Shares returns the expected share of each arm, control first.
+func (s Split) Shares() [2]float64 {
+	t := s.Control + s.Treatment
+	return [2]float64{s.Control / t, s.Treatment / t}
+}
+
+// Plan is an optional pre-registered plan.
+type Plan struct {
+	UsersPerArm int64    `json:"users_per_arm,omitempty"` // 0: not set
+	MDE         *float64 `json:"mde,omitempty"`           // relative minimum detectable effect
+}
+
+// Arm is one row of results.csv.
+type Arm struct {
+	Users  int64            `json:"users"`
+	Counts map[string]int64 `json:"counts"` // by lower-cased column name
+	Line   int              `json:"line"`   // 1-based line of the row in the CSV
+}
+
+// Data is the parsed results.csv of an experiment.
+type Data struct {
+	Control   Arm `json:"control"`
+	Treatment Arm `json:"treatment"`
+	// Columns maps a lower-cased header name to its 1-based column number.
+	Columns map[string]int `json:"-"`
+}
+
+// Experiment is one folder under the experiments root holding
+// experiment.yaml, with its configuration resolved against repo-wide
+// defaults, and its data when it could be read.
+type Experiment struct {
+	ID   string `json:"id"`   // path below the experiments root, "/"-separated
+	Path string `json:"path"` // folder relative to the workspace, e.g. experiments/home-banner
+
+	Name       string     `json:"name"`
+	Hypothesis string     `json:"hypothesis,omitempty"`
+	Owner      string     `json:"owner,omitempty"`
+	Start      time.Time  `json:"-"` // zero when not set
+	End        time.Time  `json:"-"` // zero when not set
+	Status     Status     `json:"status"`
+	Deployment Deployment `json:"deployment"`
+
+	ConfigFile string `json:"config_file"` // experiment.yaml relative to the workspace
+	DataFile   string `json:"data_file"`   // results.csv relative to the workspace
+	DataSHA256 string `json:"data_sha256,omitempty"`
+
+	Split      Split      `json:"split"`
+	Plan       Plan       `json:"plan"`
+	Primary    Metric     `json:"primary"`
+	Guardrails []Metric   `json:"guardrails"`
+	Thresholds Thresholds `json:"thresholds"`
+
+	// Data is nil when the CSV could not be read or the experiment is
+	// planned and has no rows.
+	Data *Data `json:"-"`
+
+	// Issues found while loading and validating (file, CSV and YAML
+	// problems, events_per_user). Analysis adds SRM and sample findings.
+	Issues []Issue `json:"-"`
+}
+
+// Days returns the number of days the experiment ran, end − start + 1, or 0
+// when either date is unset or the range is empty.
+func (e *Experiment) Days() int {
+	if e.Start.IsZero() || e.End.IsZero() || e.End.Before(e.Start) {
+		return 0
+	}
+	return int(e.End.Sub(e.Start).Hours()/24) + 1
+}
+
+// Blocked reports whether any issue is blocking.
+func (e *Experiment) Blocked() bool {
+	for _, is := range e.Issues {
+		if is.Severity == SeverityBlocked {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcome is the decision for an experiment.
+type Outcome string
+
+// Outcomes, in increasing order of severity for a gate.
+const (
+	Launch   Outcome = "launch"
+	Hold     Outcome = "hold"
+	Rollback Outcome = "rollback"
+)
+
+// Rank orders outcomes for "worst first": rollback > hold > launch.
+func (o Outcome) Rank() int {
+	switch o {
+	case Rollback:
+		return 3
+	case Hold:
+		return 2
+	case Launch:
+		return 1
+	}
+	return 0
+}
