@@ -185,6 +185,8 @@ const (
 	Launch   Outcome = "launch"
 	Hold     Outcome = "hold"
 	Rollback Outcome = "rollback"
+	// None is the outcome of an experiment that was not analyzed (planned).
+	None Outcome = "none"
 )
 
 // Rank orders outcomes for "worst first": rollback > hold > launch.
