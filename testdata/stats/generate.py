@@ -138,7 +138,13 @@ def power_block(pc, p1, alpha, wc, wt):
         sm = NormalIndPower().solve_power(effect_size=abs(h), nobs1=None,
                                           alpha=alpha, power=0.8,
                                           ratio=wt / wc, alternative="two-sided")
-        b["sm_nc"] = num(np.asarray(sm).item())
+        sm = float(np.asarray(sm).item())
+        achieved = NormalIndPower().power(effect_size=abs(h), nobs1=sm,
+                                          alpha=alpha, ratio=wt / wc,
+                                          alternative="two-sided")
+        # The solver returns its starting point when it fails (n < 2, or
+        # huge n): keep only converged answers.
+        b["sm_nc"] = sm if abs(achieved - 0.8) < 1e-6 else None
     except Exception:  # solver failure: no cross-check for this case
         b["sm_nc"] = None
     return b, []
