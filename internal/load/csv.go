@@ -1,0 +1,205 @@
+package load
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// table is results.csv split into a header and data rows.
+type table struct {
+	headerLine int
+	header     []string       // trimmed, lower-cased
+	cols       map[string]int // header name → 0-based index of its first occurrence
+	rows       []row          // data rows, blank rows dropped
+}
+
+type row struct {
+	line   int // 1-based line where the record starts
+	fields []string
+}
+
+func (t *table) colName(i int) string {
+	if i < len(t.header) {
+		return t.header[i]
+	}
+	return ""
+}
+
+func normHeader(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// parseCSV splits results.csv (SPEC §3): UTF-8 with an optional BOM, RFC 4180
+// quoting, LF or CRLF, blank lines ignored. It returns nil when the file
+// cannot be used at all; issues explain why. A header named twice is
+// reported and the first occurrence is used.
+func (l *loader) parseCSV(file string, b []byte) (*table, []experiment.Issue) {
+	var issues []experiment.Issue
+	add := func(code string, line, col int, column, format string, args ...any) {
+		issues = append(issues, experiment.Issue{
+			Severity: experiment.SeverityBlocked, Code: code, Message: fmt.Sprintf(format, args...),
+			File: file, Line: line, Column: column, Col: col,
+		})
+	}
+	body := bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if off, what := badByte(body); off >= 0 {
+		add(experiment.CodeUnreadable, 1+bytes.Count(body[:off], []byte("\n")), 0, "",
+			"is not valid UTF-8 text: %s at byte %d; save the file as UTF-8 CSV", what, off+len(b)-len(body))
+		return nil, issues
+	}
+
+	r := csv.NewReader(bytes.NewReader(body))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = false
+	t := &table{}
+	records := 0
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				add(experiment.CodeUnreadable, pe.Line, 0, "", "is not valid CSV: %v (line %d, byte column %d); quote fields that hold commas or quotes", pe.Err, pe.Line, pe.Column)
+			} else {
+				add(experiment.CodeUnreadable, 0, 0, "", "is not valid CSV: %v", err)
+			}
+			return nil, issues
+		}
+		line, _ := r.FieldPos(0)
+		records++
+		if records > l.lim.MaxRows {
+			add(experiment.CodeLimitExceeded, line, 0, "", "has more than %d records (Limits.MaxRows); results.csv holds one row per arm", l.lim.MaxRows)
+			return nil, issues
+		}
+		if len(rec) > l.lim.MaxColumns {
+			add(experiment.CodeLimitExceeded, line, l.lim.MaxColumns+1, "", "has %d columns, more than %d (Limits.MaxColumns)", len(rec), l.lim.MaxColumns)
+			return nil, issues
+		}
+		for i, f := range rec {
+			if len(f) > l.lim.MaxFieldBytes {
+				add(experiment.CodeLimitExceeded, line, i+1, t.colName(i), "field %d is longer than %d bytes (Limits.MaxFieldBytes)", i+1, l.lim.MaxFieldBytes)
+				return nil, issues
+			}
+		}
+		if t.header == nil {
+			t.headerLine = line
+			t.header = make([]string, len(rec))
+			t.cols = make(map[string]int, len(rec))
+			for i, h := range rec {
+				h = normHeader(h)
+				t.header[i] = h
+				if h == "" {
+					continue // unnamed columns are ignored
+				}
+				if first, dup := t.cols[h]; dup {
+					add(experiment.CodeDuplicateColumn, line, i+1, h, "header %s appears twice (columns %d and %d); keep one", quote(h), first+1, i+1)
+					continue
+				}
+				t.cols[h] = i
+			}
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		t.rows = append(t.rows, row{line: line, fields: rec})
+	}
+	if t.header == nil {
+		add(experiment.CodeUnreadable, 0, 0, "", "is empty; it needs a header such as variant,users,conversions and one row per arm")
+		return nil, issues
+	}
+	return t, issues
+}
+
+// blank reports whether every field is empty or spaces (",,," rows that
+// spreadsheets leave behind).
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// badByte returns the offset of the first NUL byte or invalid UTF-8
+// sequence in b, or -1.
+func badByte(b []byte) (int, string) {
+	if utf8.Valid(b) {
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			return i, "a NUL byte"
+		}
+		return -1, ""
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c == 0 {
+			return i, "a NUL byte"
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i, fmt.Sprintf("the invalid byte 0x%02x", c)
+		}
+		i += n
+	}
+	return -1, ""
+}
+
+// maxCount is the largest count accepted: 2^53, above which float64
+// arithmetic in the analysis would no longer be exact.
+const maxCount = 1 << 53
+
+var (
+	countRE    = regexp.MustCompile(`^[0-9]+(\.0*)?$`)
+	notANumber = map[string]bool{"nan": true, "inf": true, "+inf": true, "-inf": true, "infinity": true, "+infinity": true, "-infinity": true}
+)
+
+// parseCount parses a count cell: plain digits, or an integral decimal
+// such as 1000.0 as exported by spreadsheets. On failure it returns the
+// issue code and a message that says how to write the number.
+func parseCount(s string) (int64, string, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, experiment.CodeBadValue, "is empty; write a whole number such as 1200 (0 when there were none)"
+	case countRE.MatchString(s):
+		digits := strings.TrimLeft(strings.SplitN(s, ".", 2)[0], "0")
+		if len(digits) > 16 {
+			return 0, experiment.CodeLimitExceeded, fmt.Sprintf("is %s, above %d (2^53), the largest count that is analysed exactly", quote(s), int64(maxCount))
+		}
+		n, _ := strconv.ParseInt("0"+digits, 10, 64)
+		if n > maxCount {
+			return 0, experiment.CodeLimitExceeded, fmt.Sprintf("is %s, above %d (2^53), the largest count that is analysed exactly", quote(s), int64(maxCount))
+		}
+		return n, "", ""
+	case strings.HasPrefix(s, "+"):
+		return 0, experiment.CodeBadValue, fmt.Sprintf("is %s; write the number without a sign, in plain digits such as 1200", quote(s))
+	case strings.HasPrefix(s, "-"):
+		return 0, experiment.CodeBadValue, fmt.Sprintf("is %s, a negative number; counts are whole numbers of 0 or more", quote(s))
+	case strings.Contains(s, ","):
+		return 0, experiment.CodeBadValue, fmt.Sprintf("is %s; remove the thousands separators, e.g. write 1000 rather than 1,000", quote(s))
+	case notANumber[strings.ToLower(s)]:
+		return 0, experiment.CodeBadValue, fmt.Sprintf("is %s, not a number; write a whole number in plain digits such as 1200", quote(s))
+	case strings.ContainsAny(s, "eE"):
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return 0, experiment.CodeBadValue, fmt.Sprintf("is %s in scientific notation; write the number in plain digits, e.g. 1000 rather than 1e3", quote(s))
+		}
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "xXpP_") {
+		return 0, experiment.CodeBadValue, fmt.Sprintf("is %s, not a whole number; counts are whole numbers of users or events such as 1200", quote(s))
+	}
+	return 0, experiment.CodeBadValue, fmt.Sprintf("is %s, not a number; write a whole number in plain digits such as 1200", quote(s))
+}

@@ -1,0 +1,195 @@
+// Package load reads the experiments root (an fs.FS) into
+// experiment.Experiments, validating experiment.yaml, the repo-wide
+// experimentos.yaml and each results.csv (SPEC §1–4).
+//
+// Every file is treated as hostile: bad input never panics or hangs, it
+// becomes an experiment.Issue with the file, line and column where it was
+// found. Symbolic links and non-regular files are never followed or opened,
+// and every file, row, field, YAML node and nesting level is bounded by
+// Limits.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// Limits bound what loading reads, so that a hostile pull request cannot
+// exhaust memory or time. A zero field takes its default.
+type Limits struct {
+	MaxFileBytes   int64 // each CSV/YAML file; default 1 MiB
+	MaxRows        int   // CSV records including the header; default 1000
+	MaxColumns     int   // CSV columns; default 256
+	MaxFieldBytes  int   // one CSV field; default 1024
+	MaxTextBytes   int   // one YAML scalar (name, hypothesis...); default 4096
+	MaxYAMLDepth   int   // YAML nesting; default 32
+	MaxYAMLNodes   int   // YAML nodes visited including alias expansion; default 10000
+	MaxExperiments int   // experiments below the root; default 10000
+	MaxGuardrails  int   // guardrails per experiment; default 50
+}
+
+// DefaultLimits returns the default limits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileBytes:   1 << 20,
+		MaxRows:        1000,
+		MaxColumns:     256,
+		MaxFieldBytes:  1024,
+		MaxTextBytes:   4096,
+		MaxYAMLDepth:   32,
+		MaxYAMLNodes:   10000,
+		MaxExperiments: 10000,
+		MaxGuardrails:  50,
+	}
+}
+
+// withDefaults replaces zero or negative fields by their defaults.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.MaxFieldBytes <= 0 {
+		l.MaxFieldBytes = d.MaxFieldBytes
+	}
+	if l.MaxTextBytes <= 0 {
+		l.MaxTextBytes = d.MaxTextBytes
+	}
+	if l.MaxYAMLDepth <= 0 {
+		l.MaxYAMLDepth = d.MaxYAMLDepth
+	}
+	if l.MaxYAMLNodes <= 0 {
+		l.MaxYAMLNodes = d.MaxYAMLNodes
+	}
+	if l.MaxExperiments <= 0 {
+		l.MaxExperiments = d.MaxExperiments
+	}
+	if l.MaxGuardrails <= 0 {
+		l.MaxGuardrails = d.MaxGuardrails
+	}
+	return l
+}
+
+// Options configure Root.
+type Options struct {
+	Limits Limits // zero fields take DefaultLimits
+}
+
+// File names with a meaning below the experiments root.
+const (
+	configName = "experiment.yaml"   // marks an experiment folder
+	repoName   = "experimentos.yaml" // repo-wide defaults, at the root only
+	dataName   = "results.csv"       // default data file
+)
+
+// Root loads every experiment below the experiments root.
+//
+// fsys is confined to the root: in production os.OpenRoot(dir) then
+// root.FS(), so that the OS refuses paths that escape it; in tests an
+// fstest.MapFS. display names the root in issue paths ("experiments"), so
+// that a file reads display+"/"+id+"/experiment.yaml".
+//
+// Experiments come back sorted by ID. The error is only for the root itself
+// being unusable or more than Limits.MaxExperiments experiments; every
+// problem of one experiment is an Issue on it.
+func Root(fsys fs.FS, display string, opts Options) ([]*experiment.Experiment, error) {
+	l := &loader{fsys: fsys, display: display, lim: opts.Limits.withDefaults()}
+	if err := l.walk(); err != nil {
+		return nil, err
+	}
+	l.loadRepo()
+	exps := make([]*experiment.Experiment, 0, len(l.expDirs)+len(l.orphans))
+	for _, id := range l.expDirs {
+		exps = append(exps, l.experiment(id))
+	}
+	for _, p := range l.orphans {
+		exps = append(exps, l.orphan(p))
+	}
+	slices.SortFunc(exps, func(a, b *experiment.Experiment) int { return strings.Compare(a.ID, b.ID) })
+	return exps, nil
+}
+
+// display joins the display root and a path below the root.
+func (l *loader) displayPath(p string) string {
+	if p == "." || p == "" {
+		return l.display
+	}
+	if l.display == "" {
+		return p
+	}
+	return path.Join(l.display, p)
+}
+
+// Locate turns a command-line PATH into the experiments root directory and,
+// when PATH is one experiment folder (it holds experiment.yaml, or is that
+// file), the experiment's id. For one experiment the root is the nearest
+// ancestor that holds experimentos.yaml or is named "experiments", else the
+// folder's parent. A relative PATH gives a relative rootDir.
+func Locate(p string) (rootDir, onlyID string, err error) {
+	p = filepath.Clean(p)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", "", fmt.Errorf("load: %w", err)
+	}
+	if !fi.IsDir() {
+		if filepath.Base(p) != configName {
+			return "", "", fmt.Errorf("load: %s is not a directory", p)
+		}
+		p = filepath.Dir(p)
+	} else if _, err := os.Stat(filepath.Join(p, configName)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, "", nil // an experiments root
+		}
+		return "", "", fmt.Errorf("load: %w", err)
+	}
+
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", "", fmt.Errorf("load: %w", err)
+	}
+	root := filepath.Dir(abs)
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		if filepath.Base(dir) == "experiments" || exists(filepath.Join(dir, repoName)) {
+			root = dir
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return "", "", fmt.Errorf("load: %w", err)
+	}
+	onlyID = filepath.ToSlash(rel)
+	if filepath.IsAbs(p) {
+		return root, onlyID, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return root, onlyID, nil
+	}
+	if r, err := filepath.Rel(wd, root); err == nil {
+		root = r
+	}
+	return root, onlyID, nil
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}

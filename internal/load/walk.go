@@ -1,0 +1,269 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// kind is what the walk saw at a path. Only kindFile is ever opened.
+type kind uint8
+
+const (
+	kindDir     kind = iota + 1
+	kindFile         // a regular file
+	kindSymlink      // never followed
+	kindOther        // FIFO, device, socket: never opened
+	kindError        // a directory that could not be listed
+)
+
+// stray is a problem found by the walk at a path, before it is known which
+// experiment the path belongs to.
+type stray struct {
+	path  string
+	issue experiment.Issue
+}
+
+// loader holds the state of one Root call.
+type loader struct {
+	fsys    fs.FS
+	display string
+	lim     Limits
+
+	entries map[string]kind // every path the walk saw
+	expDirs []string        // experiment ids, walk order
+	isExp   map[string]bool
+	strays  []stray
+
+	ownIssues  map[string][]experiment.Issue // stray issues by experiment id
+	orphans    []string                      // stray paths inside no experiment
+	orphanIs   map[string][]experiment.Issue
+	repo       repoConfig
+	repoIssues []experiment.Issue // problems of experimentos.yaml, on every experiment
+}
+
+// walk lists the tree below the root without following symbolic links,
+// records every entry's kind, the experiment folders and the strays.
+func (l *loader) walk() error {
+	l.entries = make(map[string]kind)
+	l.isExp = make(map[string]bool)
+	err := fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if p == "." {
+			if err != nil {
+				return fmt.Errorf("load: experiments root %s: %w", l.display, err)
+			}
+			if !d.IsDir() {
+				return fmt.Errorf("load: experiments root %s is not a directory", l.display)
+			}
+		}
+		if err != nil {
+			l.entries[p] = kindError
+			l.addStray(p, experiment.CodeUnreadable, "cannot be read: "+errText(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		t := d.Type()
+		switch {
+		case t&fs.ModeSymlink != 0:
+			l.entries[p] = kindSymlink
+			l.addStray(p, experiment.CodePathEscape, "is a symbolic link; links are never followed, commit the file itself")
+		case t.IsDir():
+			l.entries[p] = kindDir
+		case t.IsRegular():
+			l.entries[p] = kindFile
+		default:
+			l.entries[p] = kindOther
+			l.addStray(p, experiment.CodePathEscape, "is not a regular file ("+t.String()+"); it is never opened")
+		}
+		if d.Name() == configName {
+			dir := path.Dir(p)
+			if !l.isExp[dir] {
+				if len(l.expDirs) >= l.lim.MaxExperiments {
+					return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
+				}
+				l.isExp[dir] = true
+				l.expDirs = append(l.expDirs, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.attribute()
+	if n := len(l.expDirs) + len(l.orphans); n > l.lim.MaxExperiments {
+		return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
+	}
+	return nil
+}
+
+func (l *loader) addStray(p, code, msg string) {
+	l.strays = append(l.strays, stray{path: p, issue: experiment.Issue{
+		Severity: experiment.SeverityBlocked,
+		Code:     code,
+		Message:  quote(p) + " " + msg,
+		File:     l.displayPath(p),
+	}})
+}
+
+// attribute gives each stray to the deepest experiment whose folder holds
+// it; experimentos.yaml's go to every experiment; the rest become orphans,
+// reported as experiments of their own so that they cannot go unnoticed.
+func (l *loader) attribute() {
+	l.ownIssues = make(map[string][]experiment.Issue)
+	l.orphanIs = make(map[string][]experiment.Issue)
+	for _, s := range l.strays {
+		if s.path == repoName {
+			l.repoIssues = append(l.repoIssues, s.issue)
+			continue
+		}
+		if id, ok := l.owner(s.path); ok {
+			l.ownIssues[id] = append(l.ownIssues[id], s.issue)
+			continue
+		}
+		if _, seen := l.orphanIs[s.path]; !seen {
+			l.orphans = append(l.orphans, s.path)
+		}
+		l.orphanIs[s.path] = append(l.orphanIs[s.path], s.issue)
+	}
+}
+
+// owner returns the id of the deepest experiment folder holding p.
+func (l *loader) owner(p string) (string, bool) {
+	for dir := path.Dir(p); ; dir = path.Dir(dir) {
+		if l.isExp[dir] {
+			return dir, true
+		}
+		if dir == "." || dir == "/" {
+			return "", false
+		}
+	}
+}
+
+// orphan reports a symbolic link, special file or unreadable folder that
+// lies in no experiment as a blocked pseudo-experiment named by its path.
+func (l *loader) orphan(p string) *experiment.Experiment {
+	e := l.base(p)
+	e.ConfigFile = ""
+	e.DataFile = ""
+	e.Issues = dedupe(l.orphanIs[p])
+	return e
+}
+
+// problem is a reason a file could not be read.
+type problem struct {
+	code string
+	msg  string
+}
+
+// readFile reads the regular file p below the root, at most MaxFileBytes.
+// Symbolic links (also as a parent folder) and non-regular files are
+// refused before anything is opened.
+func (l *loader) readFile(p string) ([]byte, *problem) {
+	k, ok := l.entries[p]
+	if !ok {
+		for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
+			switch l.entries[dir] {
+			case kindSymlink:
+				return nil, &problem{experiment.CodePathEscape, "goes through the symbolic link " + quote(dir) + "; links are never followed"}
+			case kindOther, kindFile:
+				return nil, &problem{experiment.CodeUnreadable, "does not exist: " + quote(dir) + " is not a folder"}
+			case kindError:
+				return nil, &problem{experiment.CodeUnreadable, "cannot be read: folder " + quote(dir) + " cannot be listed"}
+			}
+		}
+		return nil, &problem{experiment.CodeUnreadable, "does not exist"}
+	}
+	switch k {
+	case kindDir:
+		return nil, &problem{experiment.CodeUnreadable, "is a folder, not a file"}
+	case kindSymlink:
+		return nil, &problem{experiment.CodePathEscape, "is a symbolic link; links are never followed, commit the file itself"}
+	case kindOther:
+		return nil, &problem{experiment.CodePathEscape, "is not a regular file; it is never opened"}
+	case kindError:
+		return nil, &problem{experiment.CodeUnreadable, "cannot be read"}
+	}
+	// The tree may have changed since the walk: check again, without
+	// following links, before opening (opening a FIFO would block).
+	fi, err := fs.Lstat(l.fsys, p)
+	if err != nil {
+		return nil, &problem{experiment.CodeUnreadable, "cannot be read: " + errText(err)}
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &problem{experiment.CodePathEscape, "is not a regular file; it is never opened"}
+	}
+	f, err := l.fsys.Open(p)
+	if err != nil {
+		return nil, &problem{experiment.CodeUnreadable, "cannot be opened: " + errText(err)}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, l.lim.MaxFileBytes+1))
+	if err != nil {
+		return nil, &problem{experiment.CodeUnreadable, "cannot be read: " + errText(err)}
+	}
+	if int64(len(b)) > l.lim.MaxFileBytes {
+		return nil, &problem{experiment.CodeLimitExceeded, fmt.Sprintf("is larger than %d bytes (Limits.MaxFileBytes)", l.lim.MaxFileBytes)}
+	}
+	return b, nil
+}
+
+// errText is an error's text without the path, which the issue already
+// names.
+func errText(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		err = pe.Err
+	}
+	return err.Error()
+}
+
+// quote quotes user-supplied text for a message, shortened to 64 bytes.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+		return fmt.Sprintf("%q…", s[:cut])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// dedupe drops repeated issues (same code at the same place) and orders
+// them by file, line and column, keeping the found order otherwise.
+func dedupe(is []experiment.Issue) []experiment.Issue {
+	type key struct {
+		code, file, column string
+		line, col          int
+	}
+	seen := make(map[key]bool, len(is))
+	out := is[:0:0]
+	for _, i := range is {
+		k := key{i.Code, i.File, i.Column, i.Line, i.Col}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, i)
+	}
+	slices.SortStableFunc(out, func(a, b experiment.Issue) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
+	return out
+}
