@@ -78,7 +78,7 @@ const (
 	Forbidden
 	// StallAfterCommit performs the request (a create commits its comment)
 	// and then answers nothing until the client gives up, the server is
-	// closed, or Fault.Stall has passed.
+	// closed, or Fault.Stall has passed. On a GET it stalls before reading.
 	StallAfterCommit
 )
 
@@ -199,6 +199,13 @@ type Server struct {
 // New starts a fake and closes it when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
+	s := Start(opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake; the caller must Close it. Tests use New.
+func Start(opts ...Option) *Server {
 	s := &Server{
 		base:     "/api/v3/",
 		actor:    User{Login: "github-actions[bot]", ID: 41898282, Type: "Bot"},
@@ -214,7 +221,6 @@ func New(tb testing.TB, opts ...Option) *Server {
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL + s.base
-	tb.Cleanup(s.Close)
 	return s
 }
 
@@ -434,6 +440,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, m match) {
 	if ok {
 		stall = &f
 	}
+	if stall != nil && r.Method == http.MethodGet && !s.stall(r, *stall) {
+		return // a read has nothing to commit: stall first
+	}
 	switch m.route {
 	case RouteListFiles:
 		s.listFiles(w, r, m)
@@ -546,23 +555,30 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	}
 }
 
+// stall waits out a StallAfterCommit fault: it reports whether the answer
+// is still due (false when the client left or the server closed).
+func (s *Server) stall(r *http.Request, f Fault) bool {
+	d := f.Stall
+	if d <= 0 {
+		d = 10 * time.Second
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // stallOrWrite answers v, unless a StallAfterCommit fault holds the answer
 // back until the client leaves.
 func (s *Server) stallOrWrite(w http.ResponseWriter, r *http.Request, stall *Fault, status int, v any) {
-	if stall != nil {
-		d := stall.Stall
-		if d <= 0 {
-			d = 10 * time.Second
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		case <-t.C:
-		}
+	if stall != nil && !s.stall(r, *stall) {
+		return
 	}
 	writeJSON(w, status, v)
 }
