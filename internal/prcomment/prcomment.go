@@ -1,0 +1,437 @@
+// Package prcomment reads a pull request's changed files and keeps its one
+// sticky ExperimentOS comment, through the GitHub REST API (go-github v62,
+// which stays behind this package).
+//
+// The sticky comment is recognised by its first line, a marker made by
+// Marker, and by its author being a bot (user.type "Bot"): a person's
+// comment that quotes the marker is never edited. Upsert edits the oldest
+// such comment, or creates one when there is none, and then makes sure that
+// concurrent runs end with exactly one.
+//
+// Transient failures are retried (see RetryPolicy): 5xx, timeouts and
+// broken connections for idempotent requests, primary and secondary rate
+// limits for every request, a failed create only after listing again so
+// that a retry cannot duplicate it. A 403 that is not a rate limit is not
+// retried; IsPermission reports it. The token never appears in an error.
+package prcomment
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// MaxFiles is how many files GitHub lists for one pull request at most.
+const MaxFiles = 3000
+
+// MaxBodyChars is the longest comment body GitHub accepts, in characters.
+const MaxBodyChars = 65536
+
+// perPage is GitHub's largest page.
+const perPage = 100
+
+// maxPages stops a listing that would never end (a server whose Link
+// header always names a next page).
+const maxPages = 1000
+
+// Client reads and writes one repository's pull requests.
+type Client struct {
+	gh          *github.Client
+	owner, repo string
+	policy      RetryPolicy
+	now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithRetryPolicy replaces the retry policy; zero fields keep their
+// defaults.
+func WithRetryPolicy(p RetryPolicy) Option { return func(c *Client) { c.policy = p } }
+
+// WithClock sets the clock used for deadlines and rate-limit resets
+// (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// WithSleep sets how the client waits between attempts (default: a timer
+// that stops early when ctx is done). Tests pass one that records the
+// waits and advances a fake clock.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) { c.sleep = sleep }
+}
+
+// New returns a client for owner/repo at apiURL (GITHUB_API_URL, e.g.
+// "https://api.github.com" or "https://ghes.example.com/api/v3"; a
+// trailing slash is added) acting with token. httpClient may be nil; its
+// Transport is used for each attempt, and its Timeout, if set, bounds one
+// attempt rather than the whole retried call.
+func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Option) (*Client, error) {
+	if token == "" {
+		return nil, errors.New("prcomment: empty token")
+	}
+	if owner == "" || repo == "" {
+		return nil, fmt.Errorf("prcomment: owner %q and repo %q must not be empty", owner, repo)
+	}
+	base, err := url.Parse(apiURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("prcomment: API URL %q is not an absolute http(s) URL", apiURL)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	c := &Client{owner: owner, repo: repo, now: time.Now, sleep: sleepCtx}
+	for _, o := range opts {
+		o(c)
+	}
+	if httpClient == nil {
+		httpClient = &http.Client{}
+	}
+	hc := *httpClient
+	if hc.Timeout > 0 && c.policy.RequestTimeout <= 0 {
+		c.policy.RequestTimeout = hc.Timeout
+	}
+	hc.Timeout = 0
+	c.policy = c.policy.withDefaults()
+	base0 := hc.Transport
+	if base0 == nil {
+		base0 = http.DefaultTransport
+	}
+	hc.Transport = &transport{base: base0, policy: c.policy, now: c.now, sleep: c.sleep}
+	c.gh = github.NewClient(&hc).WithAuthToken(token)
+	c.gh.BaseURL = base
+	c.gh.UserAgent = "experimentos"
+	return c, nil
+}
+
+func (c *Client) begin(ctx context.Context) context.Context {
+	return withDeadline(ctx, c.now().Add(c.policy.Total))
+}
+
+// File is one file a pull request changes.
+type File struct {
+	Path         string
+	PreviousPath string // the old path of a renamed file, else ""
+	Status       string // added, removed, modified, renamed, copied, changed, unchanged
+}
+
+// ChangedFiles lists every file pull request pr changes, reading all pages.
+// complete is false when GitHub's cap of MaxFiles may have cut the list:
+// the caller should then treat every experiment as changed.
+func (c *Client) ChangedFiles(ctx context.Context, pr int) (files []File, complete bool, err error) {
+	ctx = c.begin(ctx)
+	opt := &github.ListOptions{PerPage: perPage, Page: 1}
+	for range maxPages {
+		page, resp, err := c.gh.PullRequests.ListFiles(ctx, c.owner, c.repo, pr, opt)
+		if err != nil {
+			return nil, false, fmt.Errorf("prcomment: list files of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err)
+		}
+		for _, f := range page {
+			files = append(files, File{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()})
+		}
+		if resp.NextPage <= opt.Page {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	return files, len(files) < MaxFiles, nil
+}
+
+// Marker returns the first line of the sticky comment for key, an HTML
+// comment invisible on GitHub: "<!-- experimentos:sticky:KEY -->". key is
+// the action's `path` input, so that two uses of the action in one
+// repository keep two comments. A key that is already a clean relative
+// path of [a-z0-9._/-] is kept readable ("./experiments/" gives
+// "experiments"); any other is reduced to those characters and suffixed
+// with a hash of the original, so that distinct keys stay distinct.
+func Marker(key string) string {
+	return "<!-- experimentos:sticky:" + markerKey(key) + " -->"
+}
+
+var cleanKey = regexp.MustCompile(`^[a-z0-9._/-]{1,100}$`)
+
+func markerKey(key string) string {
+	k := strings.Trim(path.Clean("/"+strings.TrimSpace(key)), "/")
+	if k == "" {
+		k = "."
+	}
+	if cleanKey.MatchString(k) && !strings.Contains(k, "--") {
+		return k
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(k) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '/':
+			b.WriteRune(r)
+		default:
+			if s := b.String(); !strings.HasSuffix(s, "-") {
+				b.WriteByte('-')
+			}
+		}
+	}
+	prefix := strings.Trim(b.String(), "-")
+	if len(prefix) > 60 {
+		prefix = prefix[:60]
+	}
+	sum := sha256.Sum256([]byte(key))
+	return strings.TrimLeft(prefix+"-", "-") + hex.EncodeToString(sum[:6])
+}
+
+// comment is the part of a GitHub comment that Upsert needs.
+type comment struct {
+	id      int64
+	url     string
+	body    string
+	created time.Time
+}
+
+// ours reports whether c is a sticky comment with marker: its first line
+// is the marker and a bot wrote it.
+func ours(c *github.IssueComment, marker string) bool {
+	if c.GetUser().GetType() != "Bot" {
+		return false
+	}
+	first, _, _ := strings.Cut(c.GetBody(), "\n")
+	return strings.TrimSuffix(first, "\r") == marker
+}
+
+// list returns our comments (ascending id) among the comments of pr updated
+// at or after since (zero: all), reading all pages.
+func (c *Client) list(ctx context.Context, pr int, marker string, since time.Time) ([]comment, error) {
+	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage, Page: 1}}
+	if !since.IsZero() {
+		s := since.UTC()
+		opt.Since = &s
+	}
+	var out []comment
+	for range maxPages {
+		page, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.repo, pr, opt)
+		if err != nil {
+			return nil, fmt.Errorf("prcomment: list comments of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err)
+		}
+		for _, ic := range page {
+			if ours(ic, marker) {
+				out = append(out, comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time})
+			}
+		}
+		if resp.NextPage <= opt.Page {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	slices.SortFunc(out, func(a, b comment) int { return cmpInt(a.id, b.id) })
+	return out, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (c *Client) edit(ctx context.Context, id int64, body string) (comment, error) {
+	ic, _, err := c.gh.Issues.EditComment(ctx, c.owner, c.repo, id, &github.IssueComment{Body: &body})
+	if err != nil {
+		return comment{}, fmt.Errorf("prcomment: edit comment %d in %s/%s: %w", id, c.owner, c.repo, err)
+	}
+	return comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time}, nil
+}
+
+// remove deletes comment id; one already gone is fine.
+func (c *Client) remove(ctx context.Context, id int64) error {
+	_, err := c.gh.Issues.DeleteComment(ctx, c.owner, c.repo, id)
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("prcomment: delete duplicate comment %d in %s/%s: %w", id, c.owner, c.repo, err)
+	}
+	return nil
+}
+
+func check(pr int, marker, body string) error {
+	if pr <= 0 {
+		return fmt.Errorf("prcomment: pull request number %d is not positive", pr)
+	}
+	if marker == "" || strings.ContainsAny(marker, "\r\n") {
+		return fmt.Errorf("prcomment: marker %q must be one non-empty line", marker)
+	}
+	if first, _, _ := strings.Cut(body, "\n"); strings.TrimSuffix(first, "\r") != marker {
+		return fmt.Errorf("prcomment: body must start with the marker line %q", marker)
+	}
+	return nil
+}
+
+// keepOldest makes keep the only sticky comment: it edits keep with body
+// when keep's body differs, and deletes the others.
+func (c *Client) keepOldest(ctx context.Context, all []comment, body string) (comment, error) {
+	keep := all[0]
+	if keep.body != body {
+		var err error
+		if keep, err = c.edit(ctx, keep.id, body); err != nil {
+			return comment{}, err
+		}
+	}
+	for _, d := range all[1:] {
+		if err := c.remove(ctx, d.id); err != nil {
+			return keep, err
+		}
+	}
+	return keep, nil
+}
+
+// Upsert makes body the one sticky comment on pull request pr: it edits
+// the oldest of ours (a bot's comment whose first line is marker), or
+// creates one when none exists. body must start with the marker line.
+//
+// Requests in the normal case: the pages of comments and one write; a
+// create adds one list (usually one page) that removes duplicates left by
+// a concurrent run, keeping the lowest id. A create that failed
+// transiently is retried only after listing again, so it cannot leave two.
+func (c *Client) Upsert(ctx context.Context, pr int, marker, body string) (url string, created bool, err error) {
+	if err := check(pr, marker, body); err != nil {
+		return "", false, err
+	}
+	ctx = c.begin(ctx)
+	found, err := c.list(ctx, pr, marker, time.Time{})
+	if err != nil {
+		return "", false, err
+	}
+	if len(found) > 0 {
+		// Always edit, even with an equal body: updated_at then tells
+		// when the memo was last checked.
+		keep, err := c.edit(ctx, found[0].id, body)
+		if err != nil {
+			return "", false, err
+		}
+		for _, d := range found[1:] {
+			if err := c.remove(ctx, d.id); err != nil {
+				return keep.url, false, err
+			}
+		}
+		return keep.url, false, nil
+	}
+
+	mine, err := c.create(ctx, pr, marker, body)
+	if err != nil {
+		return "", false, err
+	}
+	// A concurrent run may have created one too. Both list again after
+	// creating; the lower id is kept by both, and only comments created
+	// since this operation began can be such twins.
+	since := mine.created.Add(-(c.policy.Total + time.Minute))
+	all, err := c.list(ctx, pr, marker, since)
+	if err != nil {
+		return mine.url, true, err
+	}
+	if !slices.ContainsFunc(all, func(x comment) bool { return x.id == mine.id }) {
+		all = append(all, mine) // not listed yet: still ours to weigh
+		slices.SortFunc(all, func(a, b comment) int { return cmpInt(a.id, b.id) })
+	}
+	keep, err := c.keepOldest(ctx, all, body)
+	if err != nil {
+		return keep.url, true, err
+	}
+	return keep.url, keep.id == mine.id, nil
+}
+
+// create posts body, retrying a transient failure only after listing the
+// comments again: a create that timed out may have been performed.
+func (c *Client) create(ctx context.Context, pr int, marker, body string) (comment, error) {
+	for n := 0; ; n++ {
+		ic, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.repo, pr, &github.IssueComment{Body: &body})
+		if err == nil {
+			return comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time}, nil
+		}
+		err = fmt.Errorf("prcomment: create comment on %s/%s#%d: %w", c.owner, c.repo, pr, err)
+		if ctx.Err() != nil || !uncertain(err) || n >= c.policy.MaxRetries {
+			return comment{}, err
+		}
+		t := &transport{policy: c.policy, now: c.now, sleep: c.sleep}
+		if perr := t.pause(ctx, c.policy.backoff(n), false); perr != nil {
+			return comment{}, fmt.Errorf("%w (%w)", err, perr)
+		}
+		found, lerr := c.list(ctx, pr, marker, time.Time{})
+		if lerr != nil {
+			return comment{}, fmt.Errorf("%w; then %w", err, lerr)
+		}
+		if len(found) > 0 {
+			// The create went through after all (or a concurrent run's
+			// did): make that one carry our body.
+			return c.keepOldest(ctx, found, body)
+		}
+	}
+}
+
+// uncertain reports whether a failed write may or may not have been
+// performed: a 5xx answer, or no answer at all (timeout, broken
+// connection). A rate limit or another 4xx was certainly not performed.
+func uncertain(err error) bool {
+	var rl *github.RateLimitError
+	var ab *github.AbuseRateLimitError
+	if errors.As(err, &rl) || errors.As(err, &ab) {
+		return false
+	}
+	var er *github.ErrorResponse
+	if errors.As(err, &er) {
+		return er.Response != nil && er.Response.StatusCode >= 500
+	}
+	return !errors.Is(err, context.Canceled)
+}
+
+// UpdateIfExists edits the sticky comment with body when one exists and
+// creates nothing otherwise: for a push that changes no experiment, so
+// that an existing comment is not left stale. body must start with the
+// marker line.
+func (c *Client) UpdateIfExists(ctx context.Context, pr int, marker, body string) (url string, found bool, err error) {
+	if err := check(pr, marker, body); err != nil {
+		return "", false, err
+	}
+	ctx = c.begin(ctx)
+	all, err := c.list(ctx, pr, marker, time.Time{})
+	if err != nil || len(all) == 0 {
+		return "", false, err
+	}
+	keep, err := c.edit(ctx, all[0].id, body)
+	if err != nil {
+		return "", true, err
+	}
+	for _, d := range all[1:] {
+		if err := c.remove(ctx, d.id); err != nil {
+			return keep.url, true, err
+		}
+	}
+	return keep.url, true, nil
+}
+
+// IsPermission reports whether err is GitHub refusing a request for lack
+// of permission (403 that is not a rate limit), as a fork's read-only
+// token meets on a write. The action reports it as a warning.
+func IsPermission(err error) bool {
+	var rl *github.RateLimitError
+	var ab *github.AbuseRateLimitError
+	if errors.As(err, &rl) || errors.As(err, &ab) {
+		return false
+	}
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusForbidden {
+		return false
+	}
+	return !strings.Contains(strings.ToLower(er.Message), "rate limit")
+}
