@@ -49,9 +49,7 @@ const maxPages = 1000
 type Client struct {
 	gh          *github.Client
 	owner, repo string
-	policy      RetryPolicy
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
+	waiter
 }
 
 // Option configures a Client.
@@ -91,7 +89,7 @@ func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Opt
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	c := &Client{owner: owner, repo: repo, now: time.Now, sleep: sleepCtx}
+	c := &Client{owner: owner, repo: repo, waiter: waiter{now: time.Now, sleep: sleepCtx}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -108,7 +106,7 @@ func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Opt
 	if base0 == nil {
 		base0 = http.DefaultTransport
 	}
-	hc.Transport = &transport{base: base0, policy: c.policy, now: c.now, sleep: c.sleep}
+	hc.Transport = &transport{base: base0, waiter: c.waiter}
 	c.gh = github.NewClient(&hc).WithAuthToken(token)
 	c.gh.BaseURL = base
 	c.gh.UserAgent = "experimentos"
@@ -363,8 +361,7 @@ func (c *Client) create(ctx context.Context, pr int, marker, body string) (comme
 		if ctx.Err() != nil || !uncertain(err) || n >= c.policy.MaxRetries {
 			return comment{}, err
 		}
-		t := &transport{policy: c.policy, now: c.now, sleep: c.sleep}
-		if perr := t.pause(ctx, c.policy.backoff(n), false); perr != nil {
+		if perr := c.pause(ctx, c.policy.backoff(n), false); perr != nil {
 			return comment{}, fmt.Errorf("%w (%w)", err, perr)
 		}
 		found, lerr := c.list(ctx, pr, marker, time.Time{})

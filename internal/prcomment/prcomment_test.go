@@ -383,24 +383,43 @@ func TestPermission(t *testing.T) {
 	}
 }
 
-func TestCreateCommitsThenTimesOut(t *testing.T) {
+func TestTimeouts(t *testing.T) {
 	t.Parallel()
-	e := setup(t, nil, WithRetryPolicy(RetryPolicy{RequestTimeout: 100 * time.Millisecond}))
-	e.gh.Inject(githubfake.RouteCreateComment, githubfake.Fault{Kind: githubfake.StallAfterCommit, Times: 1})
 	mk := Marker("experiments")
-	url, _, err := e.client.Upsert(context.Background(), pr, mk, memo(mk, "body"))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name     string
+		route    githubfake.Route
+		seed     bool
+		attempts int
+	}{
+		// The retry must find the committed comment instead of posting again.
+		{"create commits, then times out", githubfake.RouteCreateComment, false, 1},
+		{"edit commits, then times out", githubfake.RouteEditComment, true, 2},
+		{"list times out", githubfake.RouteListComments, false, 3}, // 2 + the verifying list
 	}
-	got := e.gh.Comments(owner, repo, pr)
-	if len(got) != 1 {
-		t.Fatalf("%d comments after a create that timed out, want 1", len(got))
-	}
-	if url != got[0].HTMLURL {
-		t.Errorf("url = %q, want %q", url, got[0].HTMLURL)
-	}
-	if n := e.gh.Count(githubfake.RouteCreateComment); n != 1 {
-		t.Errorf("%d creates, want 1: the retry must find the committed comment", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t, nil, WithRetryPolicy(RetryPolicy{RequestTimeout: 100 * time.Millisecond}))
+			if tt.seed {
+				e.gh.AddComment(owner, repo, pr, githubfake.Comment{Body: memo(mk, "old")})
+			}
+			e.gh.Inject(tt.route, githubfake.Fault{Kind: githubfake.StallAfterCommit, Times: 1})
+			url, _, err := e.client.Upsert(context.Background(), pr, mk, memo(mk, "body"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.gh.Comments(owner, repo, pr)
+			if len(got) != 1 || got[0].Body != memo(mk, "body") {
+				t.Fatalf("comments = %+v, want exactly one with the body", got)
+			}
+			if url != got[0].HTMLURL {
+				t.Errorf("url = %q, want %q", url, got[0].HTMLURL)
+			}
+			if got, want := e.gh.Count(tt.route), tt.attempts; got != want {
+				t.Errorf("%d requests on the route, want %d", got, want)
+			}
+		})
 	}
 }
 

@@ -149,7 +149,12 @@ func peek(resp *http.Response) []byte {
 // A POST that failed transiently may have been performed: Upsert lists
 // the comments before trying it again. Every attempt has its own timeout.
 type transport struct {
-	base   http.RoundTripper
+	base http.RoundTripper
+	waiter
+}
+
+// waiter waits between attempts within the policy and the deadline.
+type waiter struct {
 	policy RetryPolicy
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
@@ -166,8 +171,9 @@ func idempotent(method string) bool {
 // errBudget reports that a wait would pass the operation's deadline.
 var errBudget = errors.New("retry budget exhausted")
 
-// pause sleeps d unless that passes the deadline or MaxWait.
-func (t *transport) pause(ctx context.Context, d time.Duration, asked bool) error {
+// pause sleeps d unless that passes the deadline or, for a wait GitHub
+// asked for, MaxWait.
+func (t waiter) pause(ctx context.Context, d time.Duration, asked bool) error {
 	if asked && d > t.policy.MaxWait {
 		return fmt.Errorf("%w: GitHub asks to wait %s, more than %s", errBudget, d, t.policy.MaxWait)
 	}
@@ -184,7 +190,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	for n := 0; ; n++ {
 		attempt := req
-		if n > 0 && req.Body != nil && req.GetBody != nil {
+		if n > 0 && req.Body != nil && req.Body != http.NoBody {
 			body, err := req.GetBody()
 			if err != nil {
 				return nil, err
@@ -203,7 +209,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			k, wait = classify(resp, t.now())
 		}
-		if k == final || (k == transient && !idempotent(req.Method)) || n >= t.policy.MaxRetries {
+		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+		if k == final || (k == transient && !idempotent(req.Method)) || n >= t.policy.MaxRetries || !replayable {
 			return resp, err
 		}
 		asked := k == rateLimited
