@@ -18,7 +18,7 @@ func Example() {
 	if stats.UseFisher(xt, nt, xc, nc) {
 		p = stats.FisherExact(xt, nt, xc, nc)
 	} else {
-		p, _ = statsZ(xt, nt, xc, nc)
+		_, p, _ = stats.ZTest(xt, nt, xc, nc)
 	}
 	lo, hi := stats.NewcombeDiff(xt, nt, xc, nc, 0.05)
 	rel, rlo, rhi, _, _ := stats.RelLift(xt, nt, xc, nc, 0.05)
@@ -29,11 +29,6 @@ func Example() {
 	// z-test p = 0.0583
 	// abs lift 95% CI [-0.00021, 0.01222]
 	// rel lift 0.120, 95% CI [-0.011, 0.251]
-}
-
-func statsZ(xt, nt, xc, nc int64) (p float64, ok bool) {
-	_, p, ok = stats.ZTest(xt, nt, xc, nc)
-	return p, ok
 }
 
 // A small sample: an expected cell is below 5, so Fisher's exact test is used.
