@@ -1,0 +1,152 @@
+package memo
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/experimentos/experimentos/internal/analysis"
+	"github.com/experimentos/experimentos/internal/decision"
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// ANSI SGR sequences, used only when Text is asked for colour.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// Text writes what a person reads in a terminal: an aligned table (ID,
+// HEALTH, DECISION, LIFT [CI], P) in the results' order, then under each
+// experiment its name, decision reason and issues with their locations,
+// and a one-line count. Colour (ANSI) is used only when color is true; the
+// caller decides from isatty and NO_COLOR. User strings are stripped of
+// control characters, so no escape sequence in a name reaches the
+// terminal.
+func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
+	for _, r := range rs {
+		if err := check(r); err != nil {
+			return err
+		}
+	}
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !color || code == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	if len(rs) == 0 {
+		fmt.Fprintln(bw, "No experiments found.")
+		return bw.Flush()
+	}
+
+	header := []string{"ID", "HEALTH", "DECISION", "LIFT [CI]", "P"}
+	rows := make([][]string, len(rs))
+	codes := make([][]string, len(rs))
+	for i, r := range rs {
+		rep := r.Report
+		k := kindOf(r)
+		lift, p := "n/a", "n/a"
+		if pr := rep.Primary; rep.Analyzed && pr != nil {
+			lift, p = liftCI(pr), fp(pr.PValue)
+		}
+		rows[i] = []string{clip(rep.Experiment.ID, 48), string(rep.Health.Status), k.word(), lift, p}
+		codes[i] = []string{"", healthColor(rep.Health.Status), kindColor(k), "", ""}
+	}
+	width := make([]int, len(header))
+	for c, h := range header {
+		width[c] = utf8.RuneCountInString(h)
+		for _, row := range rows {
+			width[c] = max(width[c], utf8.RuneCountInString(row[c]))
+		}
+	}
+	line := func(cells, cc []string) {
+		var b strings.Builder
+		for c, s := range cells {
+			pad := ""
+			if c < len(cells)-1 {
+				pad = strings.Repeat(" ", width[c]-utf8.RuneCountInString(s)+2)
+			}
+			code := ""
+			if cc != nil {
+				code = cc[c]
+			}
+			b.WriteString(paint(code, s) + pad)
+		}
+		fmt.Fprintln(bw, strings.TrimRight(b.String(), " "))
+	}
+	hc := make([]string, len(header))
+	for i := range hc {
+		hc[i] = ansiBold
+	}
+	line(header, hc)
+	for i := range rows {
+		line(rows[i], codes[i])
+	}
+
+	for _, r := range rs {
+		rep := r.Report
+		e := rep.Experiment
+		k := kindOf(r)
+		fmt.Fprintln(bw)
+		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, clip(e.ID, 48)), clip(e.Name, 120))
+		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.word()), clip(r.Decision.Reason, capMessage))
+		for _, is := range orderedIssues(rep.Health.Issues) {
+			sev, code := "warning", ansiYellow
+			if is.Severity == experiment.SeverityBlocked {
+				sev, code = "blocked", ansiRed
+			}
+			loc := clip(is.Location(), capPath)
+			if loc != "" {
+				loc = " " + loc
+			}
+			fmt.Fprintf(bw, "  %s %s%s: %s\n", paint(code, sev), clip(is.Code, capShort), loc, clip(is.Message, capMessage))
+		}
+	}
+	s := decision.Summarize(rs)
+	fmt.Fprintf(bw, "\n%d experiments: %d launch, %d hold (%d blocked), %d rollback, %d not analyzed",
+		len(rs), s.Launch, s.Hold, s.Blocked, s.Rollback, s.NotAnalyzed)
+	if v := cleanText(m.Version); v != "" {
+		fmt.Fprintf(bw, " %s", paint(ansiDim, "· ExperimentOS "+clip(v, 64)))
+	}
+	fmt.Fprintln(bw)
+	return bw.Flush()
+}
+
+// liftCI renders the primary's absolute lift with its CI, "+1.13 pp [+0.22, +2.05]".
+func liftCI(p *analysis.Primary) string {
+	s := analysis.FormatPP(p.AbsLift)
+	if lo, hi := finite(p.CILow), finite(p.CIHigh); lo != nil && hi != nil {
+		s += " [" + ppNum(*lo) + ", " + ppNum(*hi) + "]"
+	}
+	return s
+}
+
+func kindColor(k kind) string {
+	switch k {
+	case kindLaunch:
+		return ansiGreen
+	case kindHold:
+		return ansiYellow
+	case kindBlocked, kindRollback:
+		return ansiBold + ansiRed
+	}
+	return ansiDim
+}
+
+func healthColor(s analysis.HealthStatus) string {
+	switch s {
+	case analysis.Blocked:
+		return ansiRed
+	case analysis.Warning:
+		return ansiYellow
+	}
+	return ansiGreen
+}
