@@ -173,13 +173,13 @@ func rollbackActions(r decision.Result) []actionGroup {
 	for _, g := range rep.Guardrails {
 		if g.Severe {
 			rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s (treatment %s vs control %s, p = %s): find which code path in the treatment causes it.",
-				clip(g.Label, capShort), g.FormatDelta(), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fp(g.PValue)))
+				clip(g.Label, capShort), fmtDelta(g), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fp(g.PValue)))
 		}
 	}
 	if r.Decision.Rule == 4 && rep.Primary != nil {
 		p := rep.Primary
 		rc.Items = append(rc.Items, fmt.Sprintf("%s moved against the desired direction (%s): check whether the treatment breaks a step of the flow it measures.",
-			clip(p.Label, capShort), analysis.FormatPP(p.AbsLift)))
+			clip(p.Label, capShort), fmtPP(p.AbsLift)))
 	}
 	rc.Items = append(rc.Items,
 		"Check error logs, crash reports and latency for the treatment's code path since the start.",
@@ -233,7 +233,7 @@ func holdActions(r decision.Result) []actionGroup {
 		for _, g := range rep.Guardrails {
 			if g.Worsened {
 				inv.Items = append(inv.Items, fmt.Sprintf("%s: treatment %s vs control %s (%s, p = %s): find what in the treatment drives it, and whether it is concentrated in one platform or page.",
-					clip(g.Label, capShort), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), g.FormatDelta(), fp(g.PValue)))
+					clip(g.Label, capShort), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fmtDelta(g), fp(g.PValue)))
 			}
 		}
 		inv.Items = append(inv.Items, "Decide with the owner whether the primary gain is worth the guardrail cost, or fix the cause and re-test.")
@@ -261,7 +261,7 @@ func powerActions(e *experiment.Experiment, p *analysis.Primary) actionGroup {
 	g := actionGroup{Title: "What would settle it"}
 	effect := fmt.Sprintf("the observed effect (%s → %s)", pct(p.ControlRate), pct(pw.TargetRate))
 	if pw.Basis == "plan" && e.Plan.MDE != nil {
-		effect = fmt.Sprintf("the planned MDE of %.4g%% relative (%s → %s)", *e.Plan.MDE*100, pct(p.ControlRate), pct(pw.TargetRate))
+		effect = fmt.Sprintf("the planned MDE of %.4g%% relative (%s → %s)", fnum(*e.Plan.MDE*100), pct(p.ControlRate), pct(pw.TargetRate))
 	}
 	if pw.AdditionalControl == nil || pw.AdditionalTreatment == nil {
 		why := pw.Reason

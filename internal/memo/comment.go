@@ -127,7 +127,7 @@ func commentHeading(rs []decision.Result, m Meta) string {
 	if c := shortSHA(m.Commit); c != "" {
 		line += " · commit " + EscapeMarkdown(c)
 	}
-	return line + "\n"
+	return line
 }
 
 func commentFooter(m Meta, url string) string {
@@ -149,7 +149,7 @@ func overviewRow(r decision.Result) string {
 		lift, p = liftCI(pr), fp(pr.PValue)
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), healthBadge(rep.Health.Status),
-		kindOf(r).badge(), EscapeMarkdown(lift), EscapeMarkdown(p))
+		kindOf(r).badge(), lift, p) // lift and p are numbers only
 }
 
 // expCell is "Name (id)" escaped, with the name capped shorter than in a

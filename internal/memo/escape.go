@@ -98,10 +98,15 @@ func isRefStart(r rune) bool {
 // escapeHTMLText is for the few places where GitHub reads raw HTML, not
 // Markdown (the text of a <summary>): entities for &<>"', folded lines, and
 // the same mention and reference breaking as EscapeMarkdown.
+// Markdown metacharacters become numeric entities too, in case a renderer
+// does read Markdown there.
 func escapeHTMLText(s string) string {
 	s = html.EscapeString(cleanText(s))
-	return breakRefs(s)
+	return breakRefs(htmlMetaReplacer.Replace(s))
 }
+
+var htmlMetaReplacer = strings.NewReplacer("`", "&#96;", "*", "&#42;", "_", "&#95;", "[", "&#91;", "]", "&#93;",
+	"|", "&#124;", "~", "&#126;", "$", "&#36;", "\\", "&#92;")
 
 // breakRefs inserts a zero-width joiner after @ and # where GitHub would
 // otherwise link or notify.

@@ -117,6 +117,11 @@ type (
 // not analyzed; undefined statistics are null, never NaN. The output has
 // no timestamps, so it is byte-for-byte reproducible.
 func JSON(w io.Writer, rs []decision.Result, m Meta) error {
+	for _, r := range rs {
+		if err := check(r); err != nil {
+			return err
+		}
+	}
 	doc := jsonDoc{
 		SchemaVersion: SchemaVersion,
 		Version:       m.Version,
@@ -125,9 +130,6 @@ func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 		Summary:       decision.Summarize(rs),
 	}
 	for _, r := range rs {
-		if err := check(r); err != nil {
-			return err
-		}
 		doc.Experiments = append(doc.Experiments, jsonOf(r))
 	}
 	enc := json.NewEncoder(w)

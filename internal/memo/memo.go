@@ -14,6 +14,7 @@ package memo
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"slices"
@@ -159,15 +160,45 @@ func fp(p *float64) string {
 	return analysis.FormatP(*p)
 }
 
-func ppNum(x float64) string { return fmt.Sprintf("%+.2f", x*100) }
+// fnum formats like float64 but prints "n/a" for NaN and ±Inf, so that a
+// non-finite value that slipped through can never be printed as NaN.
+type fnum float64
 
-func pct(x float64) string { return fmt.Sprintf("%.2f%%", x*100) }
+// Format implements fmt.Formatter.
+func (x fnum) Format(f fmt.State, verb rune) {
+	v := float64(x)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		io.WriteString(f, "n/a")
+		return
+	}
+	io.WriteString(f, fmt.Sprintf(fmt.FormatString(f, verb), v))
+}
 
-func relPct(x float64) string { return fmt.Sprintf("%+.2f%%", x*100) }
+func ppNum(x float64) string { return fmt.Sprintf("%+.2f", fnum(x*100)) }
+
+func pct(x float64) string { return fmt.Sprintf("%.2f%%", fnum(x*100)) }
+
+func relPct(x float64) string { return fmt.Sprintf("%+.2f%%", fnum(x*100)) }
+
+// fmtPP is analysis.FormatPP, "n/a" when not finite.
+func fmtPP(x float64) string {
+	if finite(&x) == nil {
+		return "n/a"
+	}
+	return analysis.FormatPP(x)
+}
+
+// fmtDelta is the guardrail's FormatDelta, "n/a" when not finite.
+func fmtDelta(g analysis.Guardrail) string {
+	if finite(&g.Delta) == nil {
+		return "n/a"
+	}
+	return g.FormatDelta()
+}
 
 func rateIn(t experiment.MetricType, x float64) string {
 	if t == experiment.MetricEvents {
-		return fmt.Sprintf("%.4g/user", x)
+		return fmt.Sprintf("%.4g/user", fnum(x))
 	}
 	return pct(x)
 }

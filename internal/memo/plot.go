@@ -40,7 +40,7 @@ type plotRow struct {
 	X0, X1, ValueX                  float64 // axis ends, value text
 	MinLabel, MaxLabel              string  // the axis ends' values
 	Zero, Point                     float64
-	HasCI                           bool
+	HasPoint, HasCI                 bool
 	Lo, Hi                          float64
 	Bands                           []plotBand
 }
@@ -64,6 +64,10 @@ func newPlot(rep *analysis.Report) *plot {
 		for i := range r.Bands {
 			r.Bands[i].Y, r.Bands[i].H = r.YTop, r.YBottom-r.YTop
 		}
+		r.HasPoint = !math.IsNaN(r.Point)
+		if !r.HasPoint {
+			r.Point = r.Zero
+		}
 		pl.Rows = append(pl.Rows, r)
 		y += plotRowH
 	}
@@ -77,7 +81,7 @@ func newPlot(rep *analysis.Report) *plot {
 		a, z := span(vals)
 		sc := scale(a, z)
 		r := plotRow{
-			Label: clip(p.Label, 22) + " (abs lift)", Value: analysis.FormatPP(p.AbsLift),
+			Label: clip(p.Label, 22) + " (abs lift)", Value: fmtPP(p.AbsLift),
 			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(p.AbsLift), Class: "primary",
 			MinLabel: ppNum(a) + " pp", MaxLabel: ppNum(z) + " pp", Status: "not significant",
 		}
@@ -86,9 +90,9 @@ func newPlot(rep *analysis.Report) *plot {
 		}
 		if lo != nil && hi != nil {
 			r.HasCI, r.Lo, r.Hi = true, sc(*lo), sc(*hi)
-			r.Title = "absolute lift " + analysis.FormatPP(p.AbsLift) + ", CI " + ppNum(*lo) + " to " + ppNum(*hi) + " pp"
+			r.Title = "absolute lift " + fmtPP(p.AbsLift) + ", CI " + ppNum(*lo) + " to " + ppNum(*hi) + " pp"
 		} else {
-			r.Title = "absolute lift " + analysis.FormatPP(p.AbsLift) + ", CI n/a"
+			r.Title = "absolute lift " + fmtPP(p.AbsLift) + ", CI n/a"
 		}
 		add(r)
 	}
@@ -101,9 +105,9 @@ func newPlot(rep *analysis.Report) *plot {
 		a, z := span([]float64{0, g.Delta, bad * w, bad * s})
 		sc := scale(a, z)
 		r := plotRow{
-			Label: clip(g.Label, 32), Value: g.FormatDelta(),
+			Label: clip(g.Label, 32), Value: fmtDelta(g),
 			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(g.Delta), Class: guardWord(g), Status: guardBadge(g),
-			Title: clip(g.Label, capShort) + ": delta " + g.FormatDelta() + ", " + guardWord(g),
+			Title: clip(g.Label, capShort) + ": delta " + fmtDelta(g) + ", " + guardWord(g),
 		}
 		if g.Type == experiment.MetricEvents {
 			r.MinLabel, r.MaxLabel = fmtG(a)+" /user", fmtG(z)+" /user"
@@ -140,6 +144,9 @@ func span(vals []float64) (float64, float64) {
 // scale maps [a, z] onto the axis, rounded to 0.1 units.
 func scale(a, z float64) func(float64) float64 {
 	return func(v float64) float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return math.NaN()
+		}
 		x := plotX0 + (v-a)/(z-a)*(plotX1-plotX0)
 		x = math.Min(math.Max(x, plotX0), plotX1)
 		return math.Round(x*10) / 10

@@ -122,7 +122,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 
 // liftCI renders the primary's absolute lift with its CI, "+1.13 pp [+0.22, +2.05]".
 func liftCI(p *analysis.Primary) string {
-	s := analysis.FormatPP(p.AbsLift)
+	s := fmtPP(p.AbsLift)
 	if lo, hi := finite(p.CILow), finite(p.CIHigh); lo != nil && hi != nil {
 		s += " [" + ppNum(*lo) + ", " + ppNum(*hi) + "]"
 	}

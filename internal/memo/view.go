@@ -99,7 +99,7 @@ func newView(r decision.Result, m Meta) *view {
 	}
 	v.Period = period(e)
 	sh := e.Split.Shares()
-	v.Variants = fmt.Sprintf("control %.4g%% · treatment %.4g%% (weights %g/%g)", sh[0]*100, sh[1]*100, e.Split.Control, e.Split.Treatment)
+	v.Variants = fmt.Sprintf("control %.4g%% · treatment %.4g%% (weights %g/%g)", fnum(sh[0]*100), fnum(sh[1]*100), fnum(e.Split.Control), fnum(e.Split.Treatment))
 	v.PrimaryMetric = metricDesc(e.Primary)
 	for _, g := range e.Guardrails {
 		v.GuardrailList = append(v.GuardrailList, guardDesc(g))
@@ -113,7 +113,7 @@ func newView(r decision.Result, m Meta) *view {
 			parts = append(parts, fmt.Sprintf("%s users per arm", group(plan.UsersPerArm)))
 		}
 		if plan.MDE != nil {
-			parts = append(parts, fmt.Sprintf("MDE %.4g%% relative", *plan.MDE*100))
+			parts = append(parts, fmt.Sprintf("MDE %.4g%% relative", fnum(*plan.MDE*100)))
 		}
 		v.Thresholds += " · plan: " + strings.Join(parts, ", ")
 	}
@@ -123,7 +123,7 @@ func newView(r decision.Result, m Meta) *view {
 	v.HealthBadge, v.HealthWord = healthBadge(h.Status), string(h.Status)
 	if s := h.SRM; s != nil {
 		v.SRM = fmt.Sprintf("chi-square %.4g, p = %s (users control %s / treatment %s; expected %.4g%% / %.4g%%)",
-			s.Chi2, fp(&s.PValue), group(s.Users[0]), group(s.Users[1]), s.ExpectedShare[0]*100, s.ExpectedShare[1]*100)
+			fnum(s.Chi2), fp(&s.PValue), group(s.Users[0]), group(s.Users[1]), fnum(s.ExpectedShare[0]*100), fnum(s.ExpectedShare[1]*100))
 	} else {
 		v.SRM = "n/a (no data rows were read)"
 	}
@@ -207,7 +207,7 @@ func metricDesc(m experiment.Metric) string {
 
 func guardDesc(m experiment.Metric) string {
 	unit := "pp"
-	w, s := fmt.Sprintf("%.4g", m.Worsened.Float64()*100), fmt.Sprintf("%.4g", m.Severe.Float64()*100)
+	w, s := fmt.Sprintf("%.4g", fnum(m.Worsened.Float64()*100)), fmt.Sprintf("%.4g", fnum(m.Severe.Float64()*100))
 	if m.Type == experiment.MetricEvents {
 		unit, w, s = "events/user", m.Worsened.String(), m.Severe.String()
 	}
@@ -224,7 +224,7 @@ func newPrimary(p *analysis.Primary, th experiment.Thresholds) *primaryView {
 		},
 		Test: testName(p.Test) + ", two-sided",
 	}
-	pv.Abs = analysis.FormatPP(p.AbsLift)
+	pv.Abs = fmtPP(p.AbsLift)
 	if lo, hi := finite(p.CILow), finite(p.CIHigh); lo != nil && hi != nil {
 		pv.Abs += fmt.Sprintf(" (%s CI %s to %s pp)", conf, ppNum(*lo), ppNum(*hi))
 	} else {
@@ -258,7 +258,7 @@ func newGuard(g analysis.Guardrail) guardView {
 		Label: clip(g.Label, capShort), Metric: clip(g.Metric, capShort),
 		Type: string(g.Type), Desired: string(g.Desired),
 		Control: rateIn(g.Type, g.ControlRate), Treatment: rateIn(g.Type, g.TreatmentRate),
-		Delta: g.FormatDelta(), P: fp(g.PValue), Test: string(g.Test),
+		Delta: fmtDelta(g), P: fp(g.PValue), Test: string(g.Test),
 		Badge: guardBadge(g), Word: guardWord(g),
 		Thresholds: fmt.Sprintf("%s / %s", g.FormatThreshold(g.WorsenedThreshold), g.FormatThreshold(g.SevereThreshold)),
 	}
