@@ -192,7 +192,7 @@ func TestRootBad(t *testing.T) {
 		{name: "huge exponent", fsys: oneExp("name: x\nthresholds: {alpha: 1e-999999}\n", goodCSV), want: []at{{blocked, "bad_config", yml, 2, "thresholds.alpha", 14}}},
 		{name: "tab in yaml", fsys: oneExp("name: x\n\tstatus: running\n", goodCSV), want: []at{{blocked, "unreadable", yml, 2, "", 0}}},
 		{name: "repo srm conflict blocks", fsys: fstest.MapFS{
-			"experimentos.yaml": mfile("thresholds:\n  srm_warning_p: 0.000001\n"),
+			"experimentos.yaml":   mfile("thresholds:\n  srm_warning_p: 0.000001\n"),
 			"exp/experiment.yaml": mfile(goodYAML), "exp/results.csv": mfile(goodCSV),
 		}, want: []at{{blocked, "bad_config", "experiments/experimentos.yaml", 2, "thresholds.srm_warning_p", 3}}},
 		{name: "symlinked experimentos.yaml", fsys: fstest.MapFS{
