@@ -757,7 +757,7 @@ func TestNilReport(t *testing.T) {
 func BenchmarkMarkdown(b *testing.B) {
 	r := result(scenarioNamed("launch"))
 	for b.Loop() {
-		if err := Markdown(io_Discard{}, r, testMeta); err != nil {
+		if err := Markdown(discard{}, r, testMeta); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -766,7 +766,7 @@ func BenchmarkMarkdown(b *testing.B) {
 func BenchmarkJSON(b *testing.B) {
 	rs := manyResults(100)
 	for b.Loop() {
-		if err := JSON(io_Discard{}, rs, testMeta); err != nil {
+		if err := JSON(discard{}, rs, testMeta); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -779,6 +779,6 @@ func BenchmarkComment300(b *testing.B) {
 	}
 }
 
-type io_Discard struct{}
+type discard struct{}
 
-func (io_Discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
