@@ -152,6 +152,13 @@ func TestRootBad(t *testing.T) {
 		{name: "deep nesting", dir: "bad/deep-nesting", want: []at{{blocked, "limit_exceeded", yml, 2, "plan" + strings.Repeat("[0]", 31), 38}}, msg: "deeper than 32"},
 		{name: "broken experimentos.yaml", dir: "bad/repo-broken", want: []at{{blocked, "bad_config", "experiments/experimentos.yaml", 2, "thresholds.alfa", 3}}, msg: "did you mean alpha?"},
 
+		{name: "issues capped per file", fsys: oneExp("name: x\n"+strings.Repeat("k: 1\n", 60), goodCSV), want: func() []at {
+			var w []at
+			for i := range 51 {
+				w = append(w, at{blocked, "bad_config", yml, 2 + i, "k", 1})
+			}
+			return w
+		}(), msg: "unknown key"},
 		{name: "oversized csv", fsys: oneExp(goodYAML, goodCSV+strings.Repeat("\n", 1<<20)), want: []at{{blocked, "limit_exceeded", csvf, 0, "", 0}}},
 		{name: "oversized yaml", fsys: oneExp(goodYAML+strings.Repeat("#\n", 600), goodCSV), lim: Limits{MaxFileBytes: 1000}, want: []at{{blocked, "limit_exceeded", yml, 0, "", 0}}},
 		{name: "too many rows", fsys: oneExp(goodYAML, goodCSV+"control,1,1,1\ncontrol,1,1,1\n"), lim: Limits{MaxRows: 4}, want: []at{{blocked, "limit_exceeded", csvf, 5, "", 0}}},

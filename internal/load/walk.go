@@ -265,5 +265,42 @@ func dedupe(is []experiment.Issue) []experiment.Issue {
 		}
 		return a.Col - b.Col
 	})
+	return capPerFile(out)
+}
+
+// maxIssuesPerFile bounds the issues kept for one file, so that a hostile
+// file (a thousand bad rows, thousands of unknown keys) cannot flood the
+// report.
+const maxIssuesPerFile = 50
+
+// capPerFile keeps the first maxIssuesPerFile issues of each file (is is
+// sorted by file) and says how many more there were.
+func capPerFile(is []experiment.Issue) []experiment.Issue {
+	out := is[:0]
+	for i := 0; i < len(is); {
+		j := i
+		for j < len(is) && is[j].File == is[i].File {
+			j++
+		}
+		if j-i <= maxIssuesPerFile {
+			out = append(out, is[i:j]...)
+		} else {
+			out = append(out, is[i:i+maxIssuesPerFile]...)
+			more := is[i+maxIssuesPerFile]
+			blocking := false
+			for _, x := range is[i+maxIssuesPerFile : j] {
+				blocking = blocking || x.Severity == experiment.SeverityBlocked
+			}
+			sev := experiment.SeverityWarning
+			if blocking {
+				sev = experiment.SeverityBlocked
+			}
+			out = append(out, experiment.Issue{
+				Severity: sev, Code: more.Code, File: more.File, Line: more.Line, Column: more.Column, Col: more.Col,
+				Message: fmt.Sprintf("and %d more issues in this file, not listed; fix the ones above first", j-i-maxIssuesPerFile),
+			})
+		}
+		i = j
+	}
 	return out
 }
