@@ -49,7 +49,7 @@ func Decide(r *analysis.Report) Decision {
 		}
 	}
 	p := r.Primary
-	if !p.Significant || p.PValue == nil {
+	if p.PValue == nil || !alpha.FloatBelow(*p.PValue) {
 		if p.PValue == nil {
 			return Decision{experiment.Hold, 8, fmt.Sprintf("%s: p-value undefined (%s)", p.Label, p.Nulls["p_value"])}
 		}
@@ -100,7 +100,7 @@ func blockedReason(h analysis.Health) string {
 		s += " at " + loc
 	}
 	if n > 1 {
-		s += fmt.Sprintf(" (and %d more blocking issues)", n-1)
+		s += fmt.Sprintf(" (and %d more blocking %s)", n-1, plural(n-1, "issue", "issues"))
 	}
 	return s
 }
@@ -112,4 +112,11 @@ func hasCode(issues []experiment.Issue, code string) bool {
 		}
 	}
 	return false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

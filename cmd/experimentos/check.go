@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/experimentos/experimentos/internal/check"
+	"github.com/experimentos/experimentos/internal/decision"
+	"github.com/experimentos/experimentos/internal/load"
+	"github.com/experimentos/experimentos/internal/memo"
+)
+
+func runCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", stderr)
+	format := fs.String("format", "text", "output format: text, markdown, html or json")
+	out := fs.String("out", "", "also write DIR/<id>/memo.md, memo.html, result.json and DIR/results.json")
+	failOn := fs.String("fail-on", decision.DefaultFailOn, "comma list of blocked, rollback, hold that make the exit status 1")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return usageError(err)
+	}
+	if err := oneOf("format", *format, "text", "markdown", "html", "json"); err != nil {
+		fmt.Fprintln(stderr, "experimentos check:", err)
+		return exitUsage
+	}
+	gate, err := decision.ParseFailOn(*failOn)
+	if err != nil {
+		fmt.Fprintln(stderr, "experimentos check:", err)
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		paths = []string{"experiments"}
+	}
+
+	var results []decision.Result
+	for _, p := range paths {
+		rs, err := check.Run(p, check.Options{Limits: load.DefaultLimits()})
+		if err != nil {
+			fmt.Fprintln(stderr, "experimentos check:", err)
+			return exitUsage
+		}
+		results = append(results, rs...)
+	}
+	meta := memo.Meta{Version: toolVersion(), Commit: getenv("EXPERIMENTOS_COMMIT")}
+
+	if *out != "" {
+		if err := check.WriteOut(*out, results, meta); err != nil {
+			fmt.Fprintln(stderr, "experimentos check:", err)
+			return exitUsage
+		}
+	}
+	if err := render(stdout, *format, results, meta, getenv); err != nil {
+		fmt.Fprintln(stderr, "experimentos check:", err)
+		return exitUsage
+	}
+	code := exitOK
+	for _, r := range results {
+		if gate.Fails(r) {
+			code = exitFail
+		}
+	}
+	return code
+}
+
+func render(w io.Writer, format string, results []decision.Result, meta memo.Meta, getenv func(string) string) error {
+	switch format {
+	case "json":
+		return memo.JSON(w, results, meta)
+	case "markdown":
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprint(w, "\n---\n\n")
+			}
+			if err := memo.Markdown(w, r, meta); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "html":
+		if len(results) != 1 {
+			return fmt.Errorf("--format html renders one experiment; got %d (use --out DIR for one page each)", len(results))
+		}
+		return memo.HTML(w, results[0], meta)
+	default:
+		color := isTerminal(w) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+		return memo.Text(w, results, meta, color)
+	}
+}
