@@ -55,6 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "check":
 		return runCheck(rest, getenv, stdout, stderr)
+	case "action":
+		return runAction(ctx, rest, getenv, stdout, stderr)
+	case "init":
+		return runInit(rest, getenv, stdout, stderr)
+	case "index":
+		return runIndex(rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "experimentos %s\n", toolVersion())
 		return exitOK
