@@ -37,7 +37,9 @@ const (
 //     open code and the string can follow "- " in a list item;
 //   - an @ or # that GitHub would turn into a mention or an issue reference
 //     (@org/team, #123, GH-123 is left alone: it needs a repository) gets a
-//     zero-width joiner after it, so nobody is notified and nothing links.
+//     zero-width joiner after it, so nobody is notified and nothing links;
+//   - a leading "::" gets a backslash, so the string cannot start a
+//     workflow command line should a log ever show it.
 //
 // It does not shorten; renderers cap lengths before escaping.
 func EscapeMarkdown(s string) string {
@@ -53,6 +55,12 @@ func EscapeMarkdown(s string) string {
 		b.WriteString(s[:lead])
 		b.WriteByte('\\')
 		s = s[lead:]
+	}
+	// "::" at the start of a line is an Actions workflow command
+	// (::add-mask::, ::stop-commands::) should the text ever reach a log;
+	// "\:" renders as ":" in Markdown.
+	if strings.HasPrefix(s, "::") {
+		b.WriteByte('\\')
 	}
 	for i, r := range s {
 		switch r {
