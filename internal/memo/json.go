@@ -1,7 +1,9 @@
 package memo
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/experimentos/experimentos/internal/analysis"
@@ -122,19 +124,41 @@ func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 			return err
 		}
 	}
-	doc := jsonDoc{
-		SchemaVersion: SchemaVersion,
-		Version:       m.Version,
-		Commit:        str(m.Commit),
-		Experiments:   make([]jsonExperiment, 0, len(rs)),
-		Summary:       decision.Summarize(rs),
+	// The document is written one experiment at a time, so 10,000
+	// experiments never sit in memory twice as one encoded buffer. The
+	// bytes are those json.Encoder with a two-space indent would write for
+	// jsonDoc.
+	bw := bufio.NewWriter(w)
+	commit, err := json.Marshal(str(m.Commit))
+	if err != nil {
+		return err
 	}
-	for _, r := range rs {
-		doc.Experiments = append(doc.Experiments, jsonOf(r))
+	version, err := json.Marshal(m.Version)
+	if err != nil {
+		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	fmt.Fprintf(bw, "{\n  \"schema_version\": %d,\n  \"version\": %s,\n  \"commit\": %s,\n  \"experiments\": [",
+		SchemaVersion, version, commit)
+	for i, r := range rs {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		b, err := json.MarshalIndent(jsonOf(r), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	if len(rs) > 0 {
+		bw.WriteString("\n  ")
+	}
+	summary, err := json.MarshalIndent(decision.Summarize(rs), "  ", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(bw, "],\n  \"summary\": %s\n}\n", summary)
+	return bw.Flush()
 }
 
 func jsonOf(r decision.Result) jsonExperiment {
