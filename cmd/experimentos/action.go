@@ -4,10 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/experimentos/experimentos/internal/action"
 )
 
-// runAction is not built yet.
+// runAction runs the GitHub Action mode, configured by the runner's
+// environment (SPEC §10); it takes no arguments.
 func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "experimentos action: not implemented yet")
-	return exitUsage
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "experimentos action: takes no arguments (got %q); it reads INPUT_* and GITHUB_* from the environment\n", args)
+		return exitUsage
+	}
+	return action.Run(ctx, action.Config{
+		Getenv:  getenv,
+		Stdout:  stdout,
+		Stderr:  stderr,
+		Version: toolVersion(),
+	})
 }
