@@ -57,7 +57,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		if pr := rep.Primary; rep.Analyzed && pr != nil {
 			lift, p = liftCI(pr), fp(pr.PValue)
 		}
-		rows[i] = []string{clip(rep.Experiment.ID, 48), string(rep.Health.Status), k.word(), lift, p}
+		rows[i] = []string{lineStart(clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.word(), lift, p}
 		codes[i] = []string{"", healthColor(rep.Health.Status), kindColor(k), "", ""}
 	}
 	width := make([]int, len(header))
@@ -96,7 +96,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		e := rep.Experiment
 		k := kindOf(r)
 		fmt.Fprintln(bw)
-		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, clip(e.ID, 48)), clip(e.Name, 120))
+		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(clip(e.ID, 48))), clip(e.Name, 120))
 		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.word()), clip(r.Decision.Reason, capMessage))
 		for _, is := range orderedIssues(rep.Health.Issues) {
 			sev, code := "warning", ansiYellow
@@ -118,6 +118,17 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 	}
 	fmt.Fprintln(bw)
 	return bw.Flush()
+}
+
+// lineStart makes a cleaned string safe to begin a line: the Actions
+// runner reads a log line that starts with "::" (after white space) as a
+// workflow command, and an id comes from a folder name, which may be
+// "::add-mask::x". As in EscapeMarkdown, the "::" gets a backslash.
+func lineStart(s string) string {
+	if strings.HasPrefix(s, "::") {
+		return `\` + s
+	}
+	return s
 }
 
 // liftCI renders the primary's absolute lift with its CI, "+1.13 pp [+0.22, +2.05]".
