@@ -125,7 +125,9 @@ func breakRefs(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		b.WriteRune(r)
-		if r == '@' || r == '#' {
+		// "&#" starts one of our own numeric entities (&#95; for _), not a
+		// reference: a joiner there would break the entity.
+		if r == '@' || r == '#' && (i == 0 || s[i-1] != '&') {
 			if next, _ := utf8.DecodeRuneInString(s[i+1:]); isRefStart(next) {
 				b.WriteString(zwj)
 			}
