@@ -184,7 +184,10 @@ func period(e *experiment.Experiment) string {
 	switch {
 	case !e.Start.IsZero() && !e.End.IsZero():
 		s := e.Start.Format(layout) + " → " + e.End.Format(layout)
-		if d := e.Days(); d > 0 {
+		switch d := e.Days(); {
+		case d == 1:
+			s += " (1 day)"
+		case d > 1:
 			s += fmt.Sprintf(" (%d days)", d)
 		}
 		return s
