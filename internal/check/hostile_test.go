@@ -194,6 +194,16 @@ func hostileCases() []hostileCase {
 			// after it in the other.
 			e.exp(t, "exp2", y+"name: laughs\nhypothesis: *i\n", okCSV)
 		}},
+		{name: "billion laughs in experimentos.yaml", code: experiment.CodeLimitExceeded, build: func(t *testing.T, e env) {
+			y := "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+			prev := "a"
+			for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i", "j"} {
+				y += n + ": &" + n + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+",", 10), ",") + "]\n"
+				prev = n
+			}
+			e.exp(t, "exp", okYAML, okCSV)
+			must(t, os.WriteFile(filepath.Join(e.root, "experimentos.yaml"), []byte(y+"thresholds: *j\n"), 0o644))
+		}},
 		{name: "10,000-deep nesting", code: experiment.CodeLimitExceeded, build: func(t *testing.T, e env) {
 			e.exp(t, "exp", "name: deep\nplan: "+strings.Repeat("[", 10_000)+strings.Repeat("]", 10_000)+"\n", okCSV)
 			e.exp(t, "exp2", "name: deep\nplan: "+strings.Repeat("{a: ", 10_000)+"1"+strings.Repeat("}", 10_000)+"\n", okCSV)
