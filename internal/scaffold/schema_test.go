@@ -1,0 +1,655 @@
+package scaffold
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/load"
+)
+
+// The JSON Schemas under schema/ are checked here against the loader: the
+// same keys (TestSchemaKeysMatchLoader), every committed example and good
+// test config valid, every schema-expressible bad config rejected, and the
+// loader agreeing with the schema on testdata/schema.
+//
+// No JSON Schema library is available, so schemaValidator below implements
+// the subset of draft 2020-12 the schemas use, and fails on any other
+// keyword so that the schemas cannot quietly outgrow it.
+
+const (
+	repoRoot       = "../.."
+	experimentFile = repoRoot + "/schema/experiment.schema.json"
+	repoFile       = repoRoot + "/schema/experimentos.schema.json"
+)
+
+// ---- a small draft 2020-12 validator ----
+
+type schemaValidator struct {
+	root map[string]any
+}
+
+func loadSchema(t *testing.T, file string) *schemaValidator {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root map[string]any
+	if err := json.Unmarshal(b, &root); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	if got, want := root["$schema"], "https://json-schema.org/draft/2020-12/schema"; got != want {
+		t.Fatalf("%s: $schema = %v, want %v", file, got, want)
+	}
+	return &schemaValidator{root: root}
+}
+
+// Validate returns every violation of the YAML value x, each as
+// "<instance path>: <keyword>: <detail>".
+func (v *schemaValidator) Validate(x any) []string {
+	var errs []string
+	v.check(v.root, x, "", &errs)
+	return errs
+}
+
+// annotations are keywords that never reject a value.
+var annotations = map[string]bool{
+	"$schema": true, "$id": true, "$defs": true, "title": true, "description": true, "default": true,
+}
+
+func (v *schemaValidator) resolve(ref string) map[string]any {
+	name, ok := strings.CutPrefix(ref, "#/$defs/")
+	if !ok {
+		panic("schema test: unsupported $ref " + ref)
+	}
+	d, ok := v.root["$defs"].(map[string]any)[name].(map[string]any)
+	if !ok {
+		panic("schema test: no $defs/" + name)
+	}
+	return d
+}
+
+func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]string) {
+	fail := func(kw, format string, args ...any) {
+		*errs = append(*errs, fmt.Sprintf("%s: %s: %s", cmp(at), kw, fmt.Sprintf(format, args...)))
+	}
+	keys := make([]string, 0, len(s))
+	for k := range s {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, kw := range keys {
+		val := s[kw]
+		switch kw {
+		case "$ref":
+			v.check(v.resolve(val.(string)), x, at, errs)
+		case "type":
+			var types []string
+			switch t := val.(type) {
+			case string:
+				types = []string{t}
+			case []any:
+				for _, e := range t {
+					types = append(types, e.(string))
+				}
+			}
+			if !slices.ContainsFunc(types, func(t string) bool { return hasType(x, t) }) {
+				fail(kw, "%s is not %s", typeOf(x), strings.Join(types, " or "))
+				return // the other keywords would only repeat it
+			}
+		case "enum":
+			if !slices.ContainsFunc(val.([]any), func(e any) bool { return equal(e, x) }) {
+				fail(kw, "%v is not one of %v", x, val)
+			}
+		case "const":
+			if !equal(val, x) {
+				fail(kw, "%v is not %v", x, val)
+			}
+		case "not":
+			var sub []string
+			v.check(val.(map[string]any), x, at, &sub)
+			if len(sub) == 0 {
+				fail(kw, "%v must not match %v", x, val)
+			}
+		case "properties", "additionalProperties", "required":
+			m, ok := x.(map[string]any)
+			if !ok {
+				continue
+			}
+			props, _ := s["properties"].(map[string]any)
+			switch kw {
+			case "properties":
+				for _, name := range sortedKeys(m) {
+					if ps, ok := props[name]; ok {
+						v.check(ps.(map[string]any), m[name], at+"."+name, errs)
+					}
+				}
+			case "additionalProperties":
+				if val != false {
+					panic("schema test: only additionalProperties: false is supported")
+				}
+				for _, name := range sortedKeys(m) {
+					if _, ok := props[name]; !ok {
+						fail(kw, "unknown key %q", name)
+					}
+				}
+			case "required":
+				for _, r := range val.([]any) {
+					if _, ok := m[r.(string)]; !ok {
+						fail(kw, "%q is missing", r)
+					}
+				}
+			}
+		case "items":
+			if a, ok := x.([]any); ok {
+				for i, e := range a {
+					v.check(val.(map[string]any), e, fmt.Sprintf("%s[%d]", at, i), errs)
+				}
+			}
+		case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+			n, ok := number(x)
+			if !ok {
+				continue
+			}
+			lim := val.(float64)
+			bad := map[string]bool{
+				"minimum": n < lim, "maximum": n > lim, "exclusiveMinimum": n <= lim, "exclusiveMaximum": n >= lim,
+			}[kw]
+			if bad {
+				fail(kw, "%v is out of range (%s %v)", x, kw, lim)
+			}
+		case "minLength":
+			if str, ok := x.(string); ok && float64(len([]rune(str))) < val.(float64) {
+				fail(kw, "%q is shorter than %v", str, val)
+			}
+		case "pattern":
+			if str, ok := x.(string); ok && !regexp.MustCompile(val.(string)).MatchString(str) {
+				fail(kw, "%q does not match %s", str, val)
+			}
+		case "format":
+			if val != "date" {
+				panic("schema test: unsupported format " + val.(string))
+			}
+			if str, ok := x.(string); ok {
+				if _, err := time.Parse(time.DateOnly, str); err != nil {
+					fail(kw, "%q is not a date", str)
+				}
+			}
+		default:
+			if !annotations[kw] {
+				panic("schema test: unsupported keyword " + kw)
+			}
+		}
+	}
+}
+
+func cmp(at string) string {
+	if at == "" {
+		return "(root)"
+	}
+	return strings.TrimPrefix(at, ".")
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func number(x any) (float64, bool) {
+	switch n := x.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float64:
+		return n, !math.IsNaN(n)
+	}
+	return 0, false
+}
+
+func hasType(x any, t string) bool {
+	switch t {
+	case "null":
+		return x == nil
+	case "string":
+		_, ok := x.(string)
+		return ok
+	case "boolean":
+		_, ok := x.(bool)
+		return ok
+	case "object":
+		_, ok := x.(map[string]any)
+		return ok
+	case "array":
+		_, ok := x.([]any)
+		return ok
+	case "number":
+		_, ok := number(x)
+		return ok
+	case "integer":
+		// YAML decides: 10 is an int, 10.0 a float. The loader wants plain
+		// digits, so a float is not an integer here.
+		switch x.(type) {
+		case int, int64, uint64:
+			return true
+		}
+		return false
+	}
+	panic("schema test: unknown type " + t)
+}
+
+func typeOf(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	if _, ok := number(x); ok {
+		return "a number"
+	}
+	return fmt.Sprintf("%T", x)
+}
+
+func equal(a, b any) bool {
+	if na, ok := number(a); ok {
+		nb, ok := number(b)
+		return ok && na == nb
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// yamlValue decodes one YAML document as a JSON-Schema-aware editor sees
+// it: timestamps stay strings (the loader reads dates as text), a key
+// written twice is an error, as JSON cannot hold it.
+func yamlValue(t *testing.T, b []byte) (any, error) {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	budget := 100_000 // aliases can expand exponentially ("billion laughs")
+	return nodeValue(doc.Content[0], 0, &budget)
+}
+
+func nodeValue(n *yaml.Node, depth int, budget *int) (any, error) {
+	if *budget--; depth > 100 || *budget < 0 {
+		return nil, fmt.Errorf("too deep or too many nodes")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return nodeValue(n.Alias, depth+1, budget)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("line %d: key %q written twice", n.Content[i].Line, k)
+			}
+			v, err := nodeValue(n.Content[i+1], depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		a := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := nodeValue(c, depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		return a, nil
+	}
+	switch n.Tag {
+	case "!!null":
+		return nil, nil
+	case "!!int", "!!float", "!!bool":
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return n.Value, nil // !!str, !!timestamp and the rest: text
+}
+
+func validateFile(t *testing.T, v *schemaValidator, file string) []string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := yamlValue(t, b)
+	if err != nil {
+		return []string{"yaml: " + err.Error()}
+	}
+	return v.Validate(x)
+}
+
+// ---- the validator on its own ----
+
+func TestSchemaValidator(t *testing.T) {
+	t.Parallel()
+	v := &schemaValidator{root: map[string]any{
+		"type": "object", "additionalProperties": false, "required": []any{"a"},
+		"properties": map[string]any{
+			"a": map[string]any{"type": "integer", "minimum": 1.0},
+			"b": map[string]any{"$ref": "#/$defs/p"},
+			"c": map[string]any{"type": "array", "items": map[string]any{"enum": []any{"x"}}},
+			"d": map[string]any{"type": []any{"string", "null"}, "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"},
+			"e": map[string]any{"not": map[string]any{"const": 0.0}},
+		},
+		"$defs": map[string]any{"p": map[string]any{"type": "number", "exclusiveMinimum": 0.0, "exclusiveMaximum": 1.0}},
+	}}
+	tests := []struct {
+		name, yaml string
+		wantErrs   int
+	}{
+		{"ok", "a: 1\nb: 0.5\nc: [x]\nd: 2026-01-31\ne: 1", 0},
+		{"null date", "a: 1\nd:", 0},
+		{"missing required", "b: 0.5", 1},
+		{"unknown key", "a: 1\nz: 1", 1},
+		{"float is not integer", "a: 1.5", 1},
+		{"below minimum", "a: 0", 1},
+		{"exclusive max", "a: 1\nb: 1", 1},
+		{"exclusive min", "a: 1\nb: 0", 1},
+		{"quoted number", "a: 1\nb: \"0.5\"", 1},
+		{"enum in items", "a: 1\nc: [x, y]", 1},
+		{"pattern", "a: 1\nd: 2026-1-1", 2},
+		{"bad date", "a: 1\nd: 2026-02-30", 1},
+		{"not const", "a: 1\ne: 0", 1},
+		{"not an object", "[1]", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			x, err := yamlValue(t, []byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.Validate(x); len(got) != tc.wantErrs {
+				t.Errorf("Validate(%q) = %q, want %d errors", tc.yaml, got, tc.wantErrs)
+			}
+		})
+	}
+}
+
+// ---- the schemas against the loader ----
+
+// schemaKeys walks a schema and returns the keys of every mapping it
+// describes, by the section names of load.ConfigKeys.
+func schemaKeys(v *schemaValidator, top string) map[string][]string {
+	out := make(map[string][]string)
+	var walk func(s map[string]any, section string)
+	walk = func(s map[string]any, section string) {
+		if ref, ok := s["$ref"].(string); ok {
+			s = v.resolve(ref)
+		}
+		if items, ok := s["items"].(map[string]any); ok {
+			walk(items, section+"[]")
+		}
+		props, ok := s["properties"].(map[string]any)
+		if !ok {
+			return
+		}
+		name := section
+		if name == "" {
+			name = top
+		}
+		out[name] = sortedKeys(props)
+		for k, p := range props {
+			walk(p.(map[string]any), k)
+		}
+	}
+	walk(v.root, "")
+	return out
+}
+
+func TestSchemaKeysMatchLoader(t *testing.T) {
+	t.Parallel()
+	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
+	got := schemaKeys(exp, "")
+	for section, keys := range schemaKeys(repo, "experimentos.yaml") {
+		if prev, ok := got[section]; ok && !slices.Equal(prev, keys) {
+			t.Errorf("section %q differs between the two schemas: %v and %v", section, prev, keys)
+		}
+		got[section] = keys
+	}
+	want := load.ConfigKeys()
+	for section, keys := range want {
+		keys = slices.Clone(keys)
+		sort.Strings(keys)
+		if !slices.Equal(got[section], keys) {
+			t.Errorf("section %q: schema has %v, the loader accepts %v", section, got[section], keys)
+		}
+	}
+	for section := range got {
+		if _, ok := want[section]; !ok {
+			t.Errorf("schema section %q (keys %v) is not one the loader reads", section, got[section])
+		}
+	}
+	// The two files spell thresholds out each; they must agree entirely.
+	if a, b := exp.root["$defs"].(map[string]any)["thresholds"], repo.root["$defs"].(map[string]any)["thresholds"]; !reflect.DeepEqual(a, b) {
+		t.Error("$defs/thresholds differs between experiment.schema.json and experimentos.schema.json")
+	}
+}
+
+// yamlFiles lists the files named name below dir.
+func yamlFiles(t *testing.T, dir, name string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && d.Name() == name {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSchemaAcceptsExamples(t *testing.T) {
+	t.Parallel()
+	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
+	var n int
+	for _, dir := range []string{repoRoot + "/experiments", repoRoot + "/testdata/load/good"} {
+		for _, f := range yamlFiles(t, dir, "experiment.yaml") {
+			n++
+			if errs := validateFile(t, exp, f); len(errs) > 0 {
+				t.Errorf("%s: %q", f, errs)
+			}
+		}
+		for _, f := range yamlFiles(t, dir, "experimentos.yaml") {
+			n++
+			if errs := validateFile(t, repo, f); len(errs) > 0 {
+				t.Errorf("%s: %q", f, errs)
+			}
+		}
+	}
+	if n < 8 {
+		t.Errorf("validated only %d files; were the examples moved?", n)
+	}
+	// The file init writes is valid too.
+	x, err := yamlValue(t, Config("growth/new-test", Options{SchemaRef: "../../schema/experiment.schema.json"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := exp.Validate(x); len(errs) > 0 {
+		t.Errorf("init's experiment.yaml: %q", errs)
+	}
+}
+
+// TestSchemaRejectsLoaderBadConfigs sorts every case of testdata/load/bad:
+// the schema must reject those a schema can express, and the rest are
+// listed with the reason the loader, not the schema, catches them. A new
+// case fails until it is sorted.
+func TestSchemaRejectsLoaderBadConfigs(t *testing.T) {
+	t.Parallel()
+	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
+	expressible := map[string]string{
+		"alpha-2":         "exclusiveMaximum",
+		"bad-date":        "format",
+		"bad-plan":        "minimum",
+		"bad-status":      "enum",
+		"deep-nesting":    "type",
+		"duplicate-key":   "yaml", // JSON cannot hold a key twice; YAML decoding refuses it
+		"missing-name":    "required",
+		"negative-weight": "exclusiveMinimum",
+		"quoted-alpha":    "type",
+		"repo-broken":     "additionalProperties",
+		"unknown-key":     "additionalProperties",
+		"wrong-type":      "type",
+	}
+	loaderOnly := map[string]string{
+		"end-before-start":         "cross-field: end before start",
+		"srm-order":                "cross-field: srm_blocked_p above srm_warning_p",
+		"severe-below-worsened":    "cross-field: severe_threshold below worsened_threshold",
+		"data-absolute":            "path confinement: data leaves the experiments root",
+		"data-dotdot":              "path confinement: data leaves the experiments root",
+		"guardrail-missing-column": "needs the CSV header",
+		"billion-laughs":           "YAML resource limit",
+		"two-documents":            "YAML stream shape",
+		"yaml-syntax":              "YAML syntax",
+		"bad-id":                   "folder name, not YAML",
+	}
+	dirs, err := os.ReadDir(repoRoot + "/testdata/load/bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		name := d.Name()
+		if !d.IsDir() {
+			continue
+		}
+		dir := filepath.Join(repoRoot, "testdata/load/bad", name)
+		var errs []string
+		for _, f := range yamlFiles(t, dir, "experiment.yaml") {
+			errs = append(errs, validateFile(t, exp, f)...)
+		}
+		for _, f := range yamlFiles(t, dir, "experimentos.yaml") {
+			errs = append(errs, validateFile(t, repo, f)...)
+		}
+		kw, isExpressible := expressible[name]
+		_, isLoaderOnly := loaderOnly[name]
+		switch {
+		case isExpressible:
+			if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, kw) }) {
+				t.Errorf("%s: schema errors %q, want one from %q", name, errs, kw)
+			}
+		case isLoaderOnly:
+			// The schema may or may not see it; the loader does.
+		case len(errs) > 0:
+			t.Errorf("%s: schema rejects it (%q) but it is not listed as expressible", name, errs)
+		default:
+			// A data (CSV) case: its YAML is fine, and must stay valid.
+		}
+	}
+}
+
+// TestSchemaCases runs testdata/schema: good files are valid for schema
+// and loader alike; bad files are rejected by both, so the schema is never
+// stricter or looser than the loader on them.
+func TestSchemaCases(t *testing.T) {
+	t.Parallel()
+	for _, file := range []struct{ dir, name string }{{"experiment", "experiment.yaml"}, {"experimentos", "experimentos.yaml"}} {
+		v := loadSchema(t, repoRoot+"/schema/"+file.name[:len(file.name)-len(".yaml")]+".schema.json")
+		for _, verdict := range []string{"good", "bad"} {
+			matches, err := filepath.Glob(filepath.Join(repoRoot, "testdata/schema", file.dir, verdict, "*.yaml"))
+			if err != nil || len(matches) == 0 {
+				t.Fatalf("no cases in testdata/schema/%s/%s: %v", file.dir, verdict, err)
+			}
+			for _, m := range matches {
+				t.Run(file.dir+"/"+verdict+"/"+filepath.Base(m), func(t *testing.T) {
+					t.Parallel()
+					errs := validateFile(t, v, m)
+					b, err := os.ReadFile(m)
+					if err != nil {
+						t.Fatal(err)
+					}
+					loaderBad := loaderBadConfig(t, file.name, b)
+					if verdict == "good" {
+						if len(errs) > 0 {
+							t.Errorf("schema: %q", errs)
+						}
+						if len(loaderBad) > 0 {
+							t.Errorf("loader: %v", loaderBad)
+						}
+						return
+					}
+					if len(errs) == 0 {
+						t.Error("schema accepts it")
+					}
+					if len(loaderBad) == 0 {
+						t.Error("loader accepts it: the case does not belong in bad/")
+					}
+				})
+			}
+		}
+	}
+}
+
+// loaderBadConfig loads b as the named file of a one-experiment root and
+// returns the bad_config and unreadable issues on YAML files.
+func loaderBadConfig(t *testing.T, name string, b []byte) []experiment.Issue {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"exp/results.csv": {Data: []byte("variant,users,conversions,guardrail_a,guardrail_b,guardrail_error\ncontrol,1000,100,1,1,1\ntreatment,1000,100,1,1,1\n")},
+	}
+	if name == "experimentos.yaml" {
+		fsys["experimentos.yaml"] = &fstest.MapFile{Data: b}
+		fsys["exp/experiment.yaml"] = &fstest.MapFile{Data: []byte("name: X\n")}
+	} else {
+		fsys["exp/experiment.yaml"] = &fstest.MapFile{Data: b}
+	}
+	exps, err := load.Root(fsys, "experiments", load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []experiment.Issue
+	for _, e := range exps {
+		for _, is := range e.Issues {
+			if (is.Code == experiment.CodeBadConfig || is.Code == experiment.CodeUnreadable) && strings.HasSuffix(is.File, ".yaml") {
+				out = append(out, is)
+			}
+		}
+	}
+	return out
+}
