@@ -42,9 +42,13 @@ const (
 )
 
 // retryDelayEnv, when set to a Go duration, replaces the first retry
-// backoff (and caps the later ones at 16 times it). It is undocumented:
-// the end-to-end tests use it to keep retried runs fast.
-const retryDelayEnv = "EXPERIMENTOS_RETRY_BASE_DELAY"
+// backoff (and caps the later ones at 16 times it); requestTimeoutEnv
+// replaces the 30s timeout of one attempt. They are undocumented: the
+// end-to-end tests use them to keep retried runs fast.
+const (
+	retryDelayEnv     = "EXPERIMENTOS_RETRY_BASE_DELAY"
+	requestTimeoutEnv = "EXPERIMENTOS_REQUEST_TIMEOUT"
+)
 
 // Publisher is what the action needs from the GitHub API.
 type Publisher interface {
@@ -127,6 +131,7 @@ type env struct {
 	runURL     string
 	sha        string
 	retryDelay time.Duration
+	reqTimeout time.Duration
 }
 
 // inputs are the action's inputs, parsed.
@@ -235,6 +240,9 @@ func readEnv(getenv func(string) string, dir string) (*env, error) {
 	}
 	if d, err := time.ParseDuration(getenv(retryDelayEnv)); err == nil && d > 0 {
 		e.retryDelay = d
+	}
+	if d, err := time.ParseDuration(getenv(requestTimeoutEnv)); err == nil && d > 0 {
+		e.reqTimeout = d
 	}
 	return e, nil
 }

@@ -129,8 +129,12 @@ func (r *runner) publisher() (Publisher, error) {
 		r.pub, err = r.cfg.NewPublisher(e.apiURL, r.token, e.owner, e.repo)
 	} else {
 		var opts []prcomment.Option
-		if d := e.retryDelay; d > 0 {
-			opts = append(opts, prcomment.WithRetryPolicy(prcomment.RetryPolicy{BaseDelay: d, MaxDelay: 16 * d}))
+		if e.retryDelay > 0 || e.reqTimeout > 0 {
+			p := prcomment.RetryPolicy{RequestTimeout: e.reqTimeout}
+			if d := e.retryDelay; d > 0 {
+				p.BaseDelay, p.MaxDelay = d, 16*d
+			}
+			opts = append(opts, prcomment.WithRetryPolicy(p))
 		}
 		r.pub, err = prcomment.New(r.cfg.HTTPClient, e.apiURL, r.token, e.owner, e.repo, opts...)
 	}
