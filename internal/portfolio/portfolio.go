@@ -1,0 +1,351 @@
+// Package portfolio renders the index of every experiment (`experimentos
+// index`): one page, one table row per experiment with its name, id,
+// owner, period, status, health, decision, primary lift with CI and
+// p-value, and links to its memos. Markdown suits experiments/README.md on
+// GitHub; HTML is one self-contained page with an inline SVG mini forest
+// plot per row (the lift's CI against zero), no scripts, no external
+// requests and print CSS.
+//
+// Markdown is rendered with text/template and every user-supplied string
+// passes through memo.EscapeMarkdown; HTML with html/template. Output is
+// deterministic (no clock), so golden files stay stable.
+package portfolio
+
+import (
+	"cmp"
+	_ "embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"text/template"
+	"unicode/utf8"
+
+	"github.com/experimentos/experimentos/internal/analysis"
+	"github.com/experimentos/experimentos/internal/decision"
+	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/memo"
+)
+
+// Options configure the index.
+type Options struct {
+	// Meta names the tool version (and commit, when known) in the footer.
+	Meta memo.Meta
+	// MemoBase prefixes each memo link: <MemoBase><id>/memo.md (Markdown)
+	// or memo.html (HTML). Empty means links relative to the index, as
+	// `check --out DIR` lays memos out beside DIR/index.html.
+	MemoBase string
+	// Title heads the page; default "Experiments".
+	Title string
+}
+
+// row is one experiment as the templates show it. Strings are raw: the
+// Markdown template escapes them, html/template escapes by context.
+type row struct {
+	ID, Name, Owner, Period, Status string
+	Health, HealthWord              string // badge text, class
+	Decision, DecisionWord, Reason  string
+	Lift, CI, P                     string // "" when not analyzed
+	MemoMD, MemoHTML                string
+	Plot                            *miniPlot
+}
+
+// page is the whole index.
+type page struct {
+	Title, Summary, Footer string
+	Rows                   []row
+}
+
+// Length caps, in runes, so that one long name cannot break the table.
+const (
+	capName   = 120
+	capShort  = 80
+	capReason = 300
+)
+
+func build(rs []decision.Result, opts Options) page {
+	rs = Sort(rs)
+	p := page{Title: cmp.Or(opts.Title, "Experiments")}
+	counts := map[string]int{}
+	for _, r := range rs {
+		e := r.Report.Experiment
+		word := decisionWord(r)
+		counts[word]++
+		rw := row{
+			ID:           clip(e.ID, capShort),
+			Name:         clip(cmp.Or(e.Name, e.ID), capName),
+			Owner:        clip(e.Owner, capShort),
+			Period:       period(e),
+			Status:       string(cmp.Or(e.Status, experiment.StatusRunning)),
+			Health:       healthBadge(r.Report.Health.Status),
+			HealthWord:   string(r.Report.Health.Status),
+			Decision:     decisionBadge(word),
+			DecisionWord: word,
+			Reason:       clip(r.Decision.Reason, capReason),
+			MemoMD:       memoLink(opts.MemoBase, e.ID, "memo.md"),
+			MemoHTML:     memoLink(opts.MemoBase, e.ID, "memo.html"),
+		}
+		if pr := r.Report.Primary; pr != nil && r.Report.Analyzed {
+			rw.Lift = fmtPP(pr.AbsLift)
+			if pr.RelLift != nil && finite(*pr.RelLift) {
+				rw.Lift += fmt.Sprintf(" (%+.1f%%)", *pr.RelLift*100)
+			}
+			if pr.CILow != nil && pr.CIHigh != nil && finite(*pr.CILow) && finite(*pr.CIHigh) {
+				rw.CI = fmt.Sprintf("[%s, %s]", ppNum(*pr.CILow), ppNum(*pr.CIHigh))
+			}
+			if pr.PValue != nil && finite(*pr.PValue) {
+				rw.P = analysis.FormatP(*pr.PValue)
+			}
+			rw.Plot = newMiniPlot(pr, word)
+		}
+		p.Rows = append(p.Rows, rw)
+	}
+	var parts []string
+	for _, w := range []string{"launch", "hold", "blocked", "rollback", "none"} {
+		if n := counts[w]; n > 0 {
+			label := map[string]string{"launch": "launch", "hold": "hold", "blocked": "blocked", "rollback": "rollback", "none": "not analyzed"}[w]
+			parts = append(parts, fmt.Sprintf("%d %s", n, label))
+		}
+	}
+	noun := "experiments"
+	if len(rs) == 1 {
+		noun = "experiment"
+	}
+	p.Summary = fmt.Sprintf("%d %s", len(rs), noun)
+	if len(parts) > 0 {
+		p.Summary += ": " + strings.Join(parts, ", ")
+	}
+	p.Footer = "ExperimentOS " + cmp.Or(opts.Meta.Version, "dev")
+	if c := opts.Meta.Commit; c != "" {
+		p.Footer += " · commit " + clip(c, 40)
+	}
+	return p
+}
+
+// Sort orders results for the index: running first, then concluded, then
+// planned; within a status the worst decision first (rollback, blocked
+// hold, hold, launch, not analyzed), then by id.
+func Sort(rs []decision.Result) []decision.Result {
+	out := slices.Clone(rs)
+	slices.SortStableFunc(out, func(a, b decision.Result) int {
+		return cmp.Or(
+			cmp.Compare(statusRank(a.Report.Experiment.Status), statusRank(b.Report.Experiment.Status)),
+			cmp.Compare(outcomeRank(decisionWord(a)), outcomeRank(decisionWord(b))),
+			strings.Compare(a.Report.Experiment.ID, b.Report.Experiment.ID),
+		)
+	})
+	return out
+}
+
+func statusRank(s experiment.Status) int {
+	switch s {
+	case experiment.StatusConcluded:
+		return 1
+	case experiment.StatusPlanned:
+		return 2
+	}
+	return 0 // running, and an unreadable experiment.yaml, which gates like running
+}
+
+func outcomeRank(word string) int {
+	return map[string]int{"rollback": 0, "blocked": 1, "hold": 2, "launch": 3}[word] + btoi(word == "none")*4
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// decisionWord is the outcome with a Hold on blocked health told apart.
+func decisionWord(r decision.Result) string {
+	switch r.Decision.Outcome {
+	case experiment.Rollback:
+		return "rollback"
+	case experiment.Hold:
+		if r.Report.Health.Status == analysis.Blocked {
+			return "blocked"
+		}
+		return "hold"
+	case experiment.Launch:
+		return "launch"
+	}
+	return "none"
+}
+
+func decisionBadge(word string) string {
+	return map[string]string{
+		"rollback": "🔴 Rollback", "blocked": "⛔ Hold (blocked)", "hold": "🟡 Hold",
+		"launch": "🟢 Launch", "none": "⚪ Not analyzed",
+	}[word]
+}
+
+func healthBadge(s analysis.HealthStatus) string {
+	switch s {
+	case analysis.Blocked:
+		return "⛔ blocked"
+	case analysis.Warning:
+		return "⚠️ warning"
+	case analysis.Healthy:
+		return "✅ healthy"
+	}
+	return "—"
+}
+
+func period(e *experiment.Experiment) string {
+	const day = "2006-01-02"
+	switch {
+	case !e.Start.IsZero() && !e.End.IsZero():
+		return e.Start.Format(day) + " – " + e.End.Format(day)
+	case !e.Start.IsZero():
+		return "from " + e.Start.Format(day)
+	case !e.End.IsZero():
+		return "until " + e.End.Format(day)
+	}
+	return ""
+}
+
+// memoLink is base + id + "/" + file, with the id's segments escaped as a
+// URL path (ids hold only [a-z0-9._-], so this is a safeguard).
+func memoLink(base, id, file string) string {
+	segs := strings.Split(id, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return base + strings.Join(segs, "/") + "/" + file
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func ppNum(x float64) string {
+	if !finite(x) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.2f", x*100)
+}
+
+func fmtPP(x float64) string {
+	if !finite(x) {
+		return "n/a"
+	}
+	return analysis.FormatPP(x)
+}
+
+// clip folds a user string to one line, drops control and bidirectional
+// formatting characters, and caps it at n runes. Escaping is left to the
+// templates.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return -1
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+}
+
+// ---- Markdown ----
+
+//go:embed templates/index.md.tmpl
+var mdTmpl string
+
+var mdTemplate = template.Must(template.New("index.md").Funcs(template.FuncMap{
+	"md": memo.EscapeMarkdown,
+	// mdURL keeps a link target inside its parentheses.
+	"mdURL": func(s string) string {
+		return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "").Replace(s)
+	},
+}).Parse(mdTmpl))
+
+// Markdown writes the index as GitHub-flavoured Markdown.
+func Markdown(w io.Writer, rs []decision.Result, opts Options) error {
+	if err := valid(rs); err != nil {
+		return err
+	}
+	return mdTemplate.Execute(w, build(rs, opts))
+}
+
+// ---- HTML ----
+
+//go:embed templates/index.html.tmpl
+var htmlTmpl string
+
+var htmlTemplate = htmltemplate.Must(htmltemplate.New("index.html").Parse(htmlTmpl))
+
+// HTML writes the index as one self-contained HTML page.
+func HTML(w io.Writer, rs []decision.Result, opts Options) error {
+	if err := valid(rs); err != nil {
+		return err
+	}
+	return htmlTemplate.Execute(w, build(rs, opts))
+}
+
+func valid(rs []decision.Result) error {
+	for i, r := range rs {
+		if r.Report == nil || r.Report.Experiment == nil {
+			return fmt.Errorf("portfolio: result %d has no report or experiment", i)
+		}
+	}
+	return nil
+}
+
+// ---- the mini forest plot ----
+
+// Mini plot geometry, in SVG user units.
+const (
+	miniW    = 170.0
+	miniH    = 26.0
+	miniMid  = miniW / 2
+	miniHalf = 70.0 // the largest |value| sits this far from zero
+)
+
+// miniPlot is one row's lift CI against zero, on a scale symmetric about
+// zero so that zero is always the centre line. Numbers only come from here.
+type miniPlot struct {
+	W, H, Zero     string
+	Lo, Hi, Point  string
+	HasCI          bool
+	Class, Title   string
+	Y, CapT, CapB  string
+	ScaleL, ScaleR string // the end labels, in pp
+}
+
+func newMiniPlot(p *analysis.Primary, word string) *miniPlot {
+	m := math.Abs(p.AbsLift)
+	var lo, hi float64
+	hasCI := p.CILow != nil && p.CIHigh != nil && finite(*p.CILow) && finite(*p.CIHigh)
+	if hasCI {
+		lo, hi = *p.CILow, *p.CIHigh
+		m = max(m, math.Abs(lo), math.Abs(hi))
+	}
+	if !finite(p.AbsLift) {
+		return nil
+	}
+	if m == 0 {
+		m = 0.001
+	}
+	x := func(v float64) string { return f1(miniMid + v/m*miniHalf) }
+	pl := &miniPlot{
+		W: f1(miniW), H: f1(miniH), Zero: f1(miniMid), Y: f1(miniH / 2),
+		CapT: f1(miniH/2 - 5), CapB: f1(miniH/2 + 5),
+		Point: x(p.AbsLift), HasCI: hasCI, Class: word,
+		ScaleL: fmt.Sprintf("%+.1f", -m*100), ScaleR: fmt.Sprintf("%+.1f", m*100),
+	}
+	pl.Title = "lift " + fmtPP(p.AbsLift)
+	if hasCI {
+		pl.Lo, pl.Hi = x(lo), x(hi)
+		pl.Title += fmt.Sprintf(", CI %s to %s pp; zero is the vertical line", ppNum(lo), ppNum(hi))
+	}
+	return pl
+}
+
+func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
