@@ -111,8 +111,12 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		}
 	}
 	s := decision.Summarize(rs)
-	fmt.Fprintf(bw, "\n%d experiments: %d launch, %d hold (%d blocked), %d rollback, %d not analyzed",
-		len(rs), s.Launch, s.Hold, s.Blocked, s.Rollback, s.NotAnalyzed)
+	noun := "experiments"
+	if len(rs) == 1 {
+		noun = "experiment"
+	}
+	fmt.Fprintf(bw, "\n%d %s: %d launch, %d hold (%d blocked), %d rollback, %d not analyzed",
+		len(rs), noun, s.Launch, s.Hold, s.Blocked, s.Rollback, s.NotAnalyzed)
 	if v := cleanText(m.Version); v != "" {
 		fmt.Fprintf(bw, " %s", paint(ansiDim, "· ExperimentOS "+clip(v, 64)))
 	}
