@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
 )
@@ -76,3 +77,29 @@ func benchmarkEndToEnd(b *testing.B, n int) {
 
 func BenchmarkEndToEndOne(b *testing.B)   { benchmarkEndToEnd(b, 1) }
 func BenchmarkEndToEnd10000(b *testing.B) { benchmarkEndToEnd(b, 10000) }
+
+// BenchmarkAnalyzeRender10000 times the steps after loading: analyze,
+// decide and render results.json for 10,000 loaded experiments.
+func BenchmarkAnalyzeRender10000(b *testing.B) {
+	root := writeTree(b, 10000)
+	fsRoot, err := os.OpenRoot(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fsRoot.Close()
+	exps, err := load.Root(fsRoot.FS(), "experiments", load.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		results := make([]decision.Result, 0, len(exps))
+		for _, e := range exps {
+			results = append(results, Evaluate(e))
+		}
+		if err := memo.JSON(io.Discard, results, memo.Meta{Version: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -191,20 +191,18 @@ func (l *loader) readFile(p string) ([]byte, *problem) {
 	case kindError:
 		return nil, &problem{experiment.CodeUnreadable, "cannot be read"}
 	}
-	// The tree may have changed since the walk: check again, without
-	// following links, before opening (opening a FIFO would block).
-	fi, err := fs.Lstat(l.fsys, p)
-	if err != nil {
-		return nil, &problem{experiment.CodeUnreadable, "cannot be read: " + errText(err)}
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &problem{experiment.CodePathEscape, "is not a regular file; it is never opened"}
-	}
+	// The walk saw a regular file here (symlinks and special files were
+	// refused above without being opened). Check the opened file too, in
+	// case the tree changed since: fstat on the open descriptor costs no
+	// path resolution, unlike a second Lstat through the root.
 	f, err := l.fsys.Open(p)
 	if err != nil {
 		return nil, &problem{experiment.CodeUnreadable, "cannot be opened: " + errText(err)}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, &problem{experiment.CodePathEscape, "is not a regular file; it is never read"}
+	}
 	b, err := io.ReadAll(io.LimitReader(f, l.lim.MaxFileBytes+1))
 	if err != nil {
 		return nil, &problem{experiment.CodeUnreadable, "cannot be read: " + errText(err)}
