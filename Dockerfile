@@ -1,4 +1,6 @@
 # ExperimentOS GitHub Action image: a static Go binary on an empty base
+# (scratch: nothing to patch, nothing to pin but the builder, whose exact
+# Go release and Debian base are named below)
 # holding only CA certificates (for api.github.com / GHES over TLS).
 #
 # GitHub runs Docker actions as root so that they can write the mounted
@@ -6,7 +8,7 @@
 # scripts/chroot-check builds the binary with the same command and runs it
 # in an empty folder to prove it needs nothing else.
 
-FROM golang:1.26 AS build
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 # Module downloads in their own layer: cached until go.mod/go.sum change.
 COPY go.mod go.sum ./
