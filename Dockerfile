@@ -1,7 +1,7 @@
 # ExperimentOS GitHub Action image: a static Go binary on an empty base
-# (scratch: nothing to patch, nothing to pin but the builder, whose exact
-# Go release and Debian base are named below)
 # holding only CA certificates (for api.github.com / GHES over TLS).
+# scratch has nothing to patch or pin; the builder names its exact Go
+# release and Debian base.
 #
 # GitHub runs Docker actions as root so that they can write the mounted
 # GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files: there is no USER line.
