@@ -46,8 +46,9 @@ type Options struct {
 // Markdown template escapes them, html/template escapes by context.
 type row struct {
 	ID, Name, Owner, Period, Status string
-	Health, HealthWord              string // badge text, class
+	Health, HealthWord              string // badge with emoji (Markdown), plain word (HTML and class)
 	Decision, DecisionWord, Reason  string
+	DecisionText                    string // without emoji, for HTML: no font needed
 	Lift, CI, P                     string // "" when not analyzed
 	MemoMD, MemoHTML                string
 	Plot                            *miniPlot
@@ -84,6 +85,7 @@ func build(rs []decision.Result, opts Options) page {
 			HealthWord:   string(r.Report.Health.Status),
 			Decision:     decisionBadge(word),
 			DecisionWord: word,
+			DecisionText: decisionText(word),
 			Reason:       clip(r.Decision.Reason, capReason),
 			MemoMD:       memoLink(opts.MemoBase, e.ID, "memo.md"),
 			MemoHTML:     memoLink(opts.MemoBase, e.ID, "memo.html"),
@@ -181,6 +183,15 @@ func decisionBadge(word string) string {
 	return map[string]string{
 		"rollback": "🔴 Rollback", "blocked": "⛔ Hold (blocked)", "hold": "🟡 Hold",
 		"launch": "🟢 Launch", "none": "⚪ Not analyzed",
+	}[word]
+}
+
+// decisionText is the badge without its emoji: the HTML page colours the
+// badge instead, so it reads the same where no emoji font is installed.
+func decisionText(word string) string {
+	return map[string]string{
+		"rollback": "Rollback", "blocked": "Hold (blocked)", "hold": "Hold",
+		"launch": "Launch", "none": "Not analyzed",
 	}[word]
 }
 
