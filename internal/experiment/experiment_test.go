@@ -1,0 +1,130 @@
+package experiment
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestParseDecimal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    string // String()
+		wantErr bool
+	}{
+		{"0.05", "0.05", false},
+		{"+0.001", "0.001", false},
+		{"1e-5", "1e-5", false},
+		{".5", ".5", false},
+		{"5.", "5.", false},
+		{"", "", true},
+		{"0x10", "", true},
+		{"1,5", "", true},
+		{"NaN", "", true},
+		{"Inf", "", true},
+		{"1e", "", true},
+		{"0.1 ", "", true},
+	}
+	for _, tt := range tests {
+		d, err := ParseDecimal(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseDecimal(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if err == nil && d.String() != tt.want {
+			t.Errorf("ParseDecimal(%q).String() = %q, want %q", tt.in, d.String(), tt.want)
+		}
+	}
+}
+
+// Comparisons are exact: the float64 nearest 0.05 is slightly above 0.05,
+// so p = 0.05 is not below alpha 0.05, and the float just under it is.
+func TestDecimalComparesExactly(t *testing.T) {
+	t.Parallel()
+	alpha := MustDecimal("0.05")
+	below := 0.049999999999999996 // the float64 just below 0.05
+	tests := []struct {
+		x            float64
+		below, above bool
+	}{
+		{0.05, false, true},
+		{below, true, false},
+		{0.04, true, false},
+		{0.06, false, true},
+	}
+	for _, tt := range tests {
+		if got := alpha.FloatBelow(tt.x); got != tt.below {
+			t.Errorf("%v below 0.05 = %v, want %v", tt.x, got, tt.below)
+		}
+		if got := alpha.FloatAbove(tt.x); got != tt.above {
+			t.Errorf("%v above 0.05 = %v, want %v", tt.x, got, tt.above)
+		}
+	}
+	// 0.1 + 0.2 is 0.30000000000000004 in float64 arithmetic (variables,
+	// not constants, which Go folds exactly): above 0.3 exactly.
+	a, b := 0.1, 0.2
+	if !MustDecimal("0.3").FloatAbove(a + b) {
+		t.Error("0.1+0.2 should be above 0.3")
+	}
+	var zero Decimal
+	if zero.Sign() != 0 || zero.String() != "0" || !zero.FloatAbove(1e-300) || zero.FloatBelow(0) {
+		t.Errorf("zero Decimal misbehaves: %v", zero)
+	}
+}
+
+func TestDecimalJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(struct{ A, B, C Decimal }{MustDecimal("0.05"), MustDecimal("0.00001"), MustDecimal("+.5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"A":0.05,"B":1e-05,"C":0.5}`; got != want {
+		t.Errorf("JSON = %s, want %s", got, want)
+	}
+}
+
+func TestIssueLocation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		is   Issue
+		want string
+	}{
+		{Issue{File: "e/results.csv", Line: 3, Col: 2, Column: "users"}, "e/results.csv:3:2 (users)"},
+		{Issue{File: "e/experiment.yaml", Line: 4, Column: "thresholds.alpha"}, "e/experiment.yaml:4 (thresholds.alpha)"},
+		{Issue{File: "e/results.csv"}, "e/results.csv"},
+		{Issue{}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.is.Location(); got != tt.want {
+			t.Errorf("Location() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestDays(t *testing.T) {
+	t.Parallel()
+	d := func(s string) time.Time {
+		v, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		start, end time.Time
+		want       int
+	}{
+		{d("2026-11-01"), d("2026-11-14"), 14},
+		{d("2026-11-01"), d("2026-11-01"), 1},
+		{d("2026-11-02"), d("2026-11-01"), 0},
+		{time.Time{}, d("2026-11-01"), 0},
+		{d("2026-03-28"), d("2026-03-30"), 3},
+	}
+	for _, tt := range tests {
+		e := Experiment{Start: tt.start, End: tt.end}
+		if got := e.Days(); got != tt.want {
+			t.Errorf("Days(%v..%v) = %d, want %d", tt.start, tt.end, got, tt.want)
+		}
+	}
+}
