@@ -148,7 +148,7 @@ func overviewRow(r decision.Result) string {
 	if pr := rep.Primary; rep.Analyzed && pr != nil {
 		lift, p = liftCI(pr), fp(pr.PValue)
 	}
-	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), healthBadge(rep.Health.Status),
+	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), HealthBadge(rep.Health.Status),
 		kindOf(r).badge(), lift, p) // lift and p are numbers only
 }
 

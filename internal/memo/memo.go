@@ -113,7 +113,9 @@ func worstFirst(rs []decision.Result) []decision.Result {
 	return out
 }
 
-func healthBadge(s analysis.HealthStatus) string {
+// HealthBadge renders a health status with its emoji badge, as the memo
+// and the portfolio index show it.
+func HealthBadge(s analysis.HealthStatus) string {
 	switch s {
 	case analysis.Blocked:
 		return "⛔ blocked"

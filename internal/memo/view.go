@@ -120,7 +120,7 @@ func newView(r decision.Result, m Meta) *view {
 	v.HoldWhy = holdWhy(r)
 
 	h := rep.Health
-	v.HealthBadge, v.HealthWord = healthBadge(h.Status), string(h.Status)
+	v.HealthBadge, v.HealthWord = HealthBadge(h.Status), string(h.Status)
 	if s := h.SRM; s != nil {
 		v.SRM = fmt.Sprintf("chi-square %.4g, p = %s (users control %s / treatment %s; expected %.4g%% / %.4g%%)",
 			fnum(s.Chi2), fp(&s.PValue), group(s.Users[0]), group(s.Users[1]), fnum(s.ExpectedShare[0]*100), fnum(s.ExpectedShare[1]*100))

@@ -81,7 +81,7 @@ func build(rs []decision.Result, opts Options) page {
 			Owner:        clip(e.Owner, capShort),
 			Period:       period(e),
 			Status:       string(cmp.Or(e.Status, experiment.StatusRunning)),
-			Health:       healthBadge(r.Report.Health.Status),
+			Health:       memo.HealthBadge(r.Report.Health.Status),
 			HealthWord:   string(r.Report.Health.Status),
 			Decision:     decisionBadge(word),
 			DecisionWord: word,
@@ -193,18 +193,6 @@ func decisionText(word string) string {
 		"rollback": "Rollback", "blocked": "Hold (blocked)", "hold": "Hold",
 		"launch": "Launch", "none": "Not analyzed",
 	}[word]
-}
-
-func healthBadge(s analysis.HealthStatus) string {
-	switch s {
-	case analysis.Blocked:
-		return "⛔ blocked"
-	case analysis.Warning:
-		return "⚠️ warning"
-	case analysis.Healthy:
-		return "✅ healthy"
-	}
-	return "—"
 }
 
 func period(e *experiment.Experiment) string {
