@@ -38,54 +38,54 @@ const (
 
 // Report is the analysis of one experiment.
 type Report struct {
-	Experiment *experiment.Experiment `json:"-"`
+	Experiment *experiment.Experiment
 	// Analyzed is false for planned experiments and when health is blocked.
-	Analyzed   bool        `json:"analyzed"`
-	Health     Health      `json:"health"`
-	Primary    *Primary    `json:"primary"`
-	Guardrails []Guardrail `json:"guardrails"`
+	Analyzed   bool
+	Health     Health
+	Primary    *Primary
+	Guardrails []Guardrail
 }
 
 // Health is the Health Check result.
 type Health struct {
-	Status HealthStatus       `json:"status"`
-	SRM    *SRM               `json:"srm"`
-	Issues []experiment.Issue `json:"issues"`
+	Status HealthStatus
+	SRM    *SRM
+	Issues []experiment.Issue
 }
 
 // SRM is the sample ratio mismatch test: Pearson's chi-square goodness of
 // fit of the arms' users against the expected split.
 type SRM struct {
-	Chi2          float64    `json:"chi2"`
-	PValue        float64    `json:"p_value"`
-	ExpectedShare [2]float64 `json:"expected_share"` // control, treatment
-	Users         [2]int64   `json:"users"`          // control, treatment
+	Chi2          float64
+	PValue        float64
+	ExpectedShare [2]float64 // control, treatment
+	Users         [2]int64   // control, treatment
 }
 
 // Primary is the primary metric's result.
 type Primary struct {
-	Metric         string               `json:"metric"`
-	Label          string               `json:"label"`
-	Desired        experiment.Direction `json:"desired"`
-	Test           Test                 `json:"test"`
-	CIMethod       experiment.CIMethod  `json:"ci_method"`
-	ControlUsers   int64                `json:"control_users"`
-	TreatmentUsers int64                `json:"treatment_users"`
-	ControlCount   int64                `json:"control_conversions"`
-	TreatmentCount int64                `json:"treatment_conversions"`
-	ControlRate    float64              `json:"control_rate"`
-	TreatmentRate  float64              `json:"treatment_rate"`
-	AbsLift        float64              `json:"abs_lift"`
-	RelLift        *float64             `json:"rel_lift"`
-	CILow          *float64             `json:"ci_low"`
-	CIHigh         *float64             `json:"ci_high"`
-	RelCILow       *float64             `json:"rel_ci_low"`
-	RelCIHigh      *float64             `json:"rel_ci_high"`
-	PValue         *float64             `json:"p_value"`
-	Significant    bool                 `json:"significant"`
+	Metric         string
+	Label          string
+	Desired        experiment.Direction
+	Test           Test
+	CIMethod       experiment.CIMethod
+	ControlUsers   int64
+	TreatmentUsers int64
+	ControlCount   int64
+	TreatmentCount int64
+	ControlRate    float64
+	TreatmentRate  float64
+	AbsLift        float64
+	RelLift        *float64
+	CILow          *float64
+	CIHigh         *float64
+	RelCILow       *float64
+	RelCIHigh      *float64
+	PValue         *float64
+	Significant    bool
 	// Nulls says why a null statistic is null, by its JSON key.
-	Nulls map[string]string `json:"null_reasons,omitempty"`
-	Power *Power            `json:"power,omitempty"`
+	Nulls map[string]string
+	Power *Power
 }
 
 // Improved reports whether the treatment moved the primary metric in its
@@ -112,37 +112,37 @@ func (p *Primary) CIExcludesZero() (excludes, known bool) {
 // this experiment (SPEC §5).
 type Power struct {
 	// Basis is "plan" when plan.mde set the target rate, else "observed".
-	Basis      string  `json:"basis"`
-	TargetRate float64 `json:"target_rate"`
+	Basis      string
+	TargetRate float64
 	// Required users per arm (nil when the effect is zero).
-	RequiredControl   *float64 `json:"required_control"`
-	RequiredTreatment *float64 `json:"required_treatment"`
+	RequiredControl   *float64
+	RequiredTreatment *float64
 	// Additional users per arm beyond those observed.
-	AdditionalControl   *int64 `json:"additional_control"`
-	AdditionalTreatment *int64 `json:"additional_treatment"`
+	AdditionalControl   *int64
+	AdditionalTreatment *int64
 	// AdditionalDays at the observed traffic, when both dates are set.
-	AdditionalDays *float64 `json:"additional_days"`
-	Reason         string   `json:"reason,omitempty"`
+	AdditionalDays *float64
+	Reason         string
 }
 
 // Guardrail is one guardrail metric's result.
 type Guardrail struct {
-	Metric            string                `json:"metric"`
-	Label             string                `json:"label"`
-	Type              experiment.MetricType `json:"type"`
-	Desired           experiment.Direction  `json:"desired"`
-	Test              Test                  `json:"test"`
-	ControlCount      int64                 `json:"control_count"`
-	TreatmentCount    int64                 `json:"treatment_count"`
-	ControlRate       float64               `json:"control_rate"`
-	TreatmentRate     float64               `json:"treatment_rate"`
-	Delta             float64               `json:"delta"`
-	PValue            *float64              `json:"p_value"`
-	Worsened          bool                  `json:"worsened"`
-	Severe            bool                  `json:"severe"`
-	WorsenedThreshold experiment.Decimal    `json:"worsened_threshold"`
-	SevereThreshold   experiment.Decimal    `json:"severe_threshold"`
-	Nulls             map[string]string     `json:"null_reasons,omitempty"`
+	Metric            string
+	Label             string
+	Type              experiment.MetricType
+	Desired           experiment.Direction
+	Test              Test
+	ControlCount      int64
+	TreatmentCount    int64
+	ControlRate       float64
+	TreatmentRate     float64
+	Delta             float64
+	PValue            *float64
+	Worsened          bool
+	Severe            bool
+	WorsenedThreshold experiment.Decimal
+	SevereThreshold   experiment.Decimal
+	Nulls             map[string]string
 }
 
 // Analyze runs the Health Check and, when health is not blocked and the

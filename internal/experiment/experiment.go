@@ -81,20 +81,20 @@ func DefaultThresholds() Thresholds {
 // Metric is one count column the experiment analyzes: the primary metric or
 // a guardrail.
 type Metric struct {
-	Column  string     `json:"metric"` // CSV column, lower-cased
-	Label   string     `json:"label"`  // display name
-	Desired Direction  `json:"desired"`
-	Type    MetricType `json:"type"` // resolved: proportion or events
+	Column  string // CSV column, lower-cased
+	Label   string // display name
+	Desired Direction
+	Type    MetricType // resolved: proportion or events
 	// Worsened and Severe are guardrail thresholds on the absolute rate
 	// change (events per user for events metrics). Zero for the primary.
-	Worsened Decimal `json:"worsened_threshold"`
-	Severe   Decimal `json:"severe_threshold"`
+	Worsened Decimal
+	Severe   Decimal
 }
 
 // Split is the expected traffic split as positive weights.
 type Split struct {
-	Control   float64 `json:"control"`
-	Treatment float64 `json:"treatment"`
+	Control   float64
+	Treatment float64
 }
 
 // Shares returns the expected share of each arm, control first.
@@ -105,57 +105,57 @@ func (s Split) Shares() [2]float64 {
 
 // Plan is an optional pre-registered plan.
 type Plan struct {
-	UsersPerArm int64    `json:"users_per_arm,omitempty"` // 0: not set
-	MDE         *float64 `json:"mde,omitempty"`           // relative minimum detectable effect
+	UsersPerArm int64    // 0: not set
+	MDE         *float64 // relative minimum detectable effect
 }
 
 // Arm is one row of results.csv.
 type Arm struct {
-	Users  int64            `json:"users"`
-	Counts map[string]int64 `json:"counts"` // by lower-cased column name
-	Line   int              `json:"line"`   // 1-based line of the row in the CSV
+	Users  int64
+	Counts map[string]int64 // by lower-cased column name
+	Line   int              // 1-based line of the row in the CSV
 }
 
 // Data is the parsed results.csv of an experiment.
 type Data struct {
-	Control   Arm `json:"control"`
-	Treatment Arm `json:"treatment"`
+	Control   Arm
+	Treatment Arm
 	// Columns maps a lower-cased header name to its 1-based column number.
-	Columns map[string]int `json:"-"`
+	Columns map[string]int
 }
 
 // Experiment is one folder under the experiments root holding
 // experiment.yaml, with its configuration resolved against repo-wide
 // defaults, and its data when it could be read.
 type Experiment struct {
-	ID   string `json:"id"`   // path below the experiments root, "/"-separated
-	Path string `json:"path"` // folder relative to the workspace, e.g. experiments/home-banner
+	ID   string // path below the experiments root, "/"-separated
+	Path string // folder relative to the workspace, e.g. experiments/home-banner
 
-	Name       string     `json:"name"`
-	Hypothesis string     `json:"hypothesis,omitempty"`
-	Owner      string     `json:"owner,omitempty"`
-	Start      time.Time  `json:"-"` // zero when not set
-	End        time.Time  `json:"-"` // zero when not set
-	Status     Status     `json:"status"`
-	Deployment Deployment `json:"deployment"`
+	Name       string
+	Hypothesis string
+	Owner      string
+	Start      time.Time // zero when not set
+	End        time.Time // zero when not set
+	Status     Status
+	Deployment Deployment
 
-	ConfigFile string `json:"config_file"` // experiment.yaml relative to the workspace
-	DataFile   string `json:"data_file"`   // results.csv relative to the workspace
-	DataSHA256 string `json:"data_sha256,omitempty"`
+	ConfigFile string // experiment.yaml relative to the workspace
+	DataFile   string // results.csv relative to the workspace
+	DataSHA256 string
 
-	Split      Split      `json:"split"`
-	Plan       Plan       `json:"plan"`
-	Primary    Metric     `json:"primary"`
-	Guardrails []Metric   `json:"guardrails"`
-	Thresholds Thresholds `json:"thresholds"`
+	Split      Split
+	Plan       Plan
+	Primary    Metric
+	Guardrails []Metric
+	Thresholds Thresholds
 
 	// Data is nil when the CSV could not be read or the experiment is
 	// planned and has no rows.
-	Data *Data `json:"-"`
+	Data *Data
 
 	// Issues found while loading and validating (file, CSV and YAML
 	// problems, events_per_user). Analysis adds SRM and sample findings.
-	Issues []Issue `json:"-"`
+	Issues []Issue
 }
 
 // Days returns the number of days the experiment ran, end − start + 1, or 0

@@ -37,13 +37,13 @@ const (
 // path; Col is the 1-based column number (character column for YAML, field
 // number for CSV), 0 when unknown.
 type Issue struct {
-	Severity Severity `json:"severity"`
-	Code     string   `json:"code"`
-	Message  string   `json:"message"`
-	File     string   `json:"file,omitempty"`
-	Line     int      `json:"line,omitempty"`
-	Column   string   `json:"column,omitempty"`
-	Col      int      `json:"col,omitempty"`
+	Severity Severity
+	Code     string
+	Message  string
+	File     string
+	Line     int
+	Column   string
+	Col      int
 }
 
 // Location renders "file:line:col" with the parts that are known.

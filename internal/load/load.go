@@ -54,34 +54,22 @@ func DefaultLimits() Limits {
 // withDefaults replaces zero or negative fields by their defaults.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
-	}
-	if l.MaxColumns <= 0 {
-		l.MaxColumns = d.MaxColumns
-	}
-	if l.MaxFieldBytes <= 0 {
-		l.MaxFieldBytes = d.MaxFieldBytes
-	}
-	if l.MaxTextBytes <= 0 {
-		l.MaxTextBytes = d.MaxTextBytes
-	}
-	if l.MaxYAMLDepth <= 0 {
-		l.MaxYAMLDepth = d.MaxYAMLDepth
-	}
-	if l.MaxYAMLNodes <= 0 {
-		l.MaxYAMLNodes = d.MaxYAMLNodes
-	}
-	if l.MaxExperiments <= 0 {
-		l.MaxExperiments = d.MaxExperiments
-	}
-	if l.MaxGuardrails <= 0 {
-		l.MaxGuardrails = d.MaxGuardrails
-	}
+	orDefault(&l.MaxFileBytes, d.MaxFileBytes)
+	orDefault(&l.MaxRows, d.MaxRows)
+	orDefault(&l.MaxColumns, d.MaxColumns)
+	orDefault(&l.MaxFieldBytes, d.MaxFieldBytes)
+	orDefault(&l.MaxTextBytes, d.MaxTextBytes)
+	orDefault(&l.MaxYAMLDepth, d.MaxYAMLDepth)
+	orDefault(&l.MaxYAMLNodes, d.MaxYAMLNodes)
+	orDefault(&l.MaxExperiments, d.MaxExperiments)
+	orDefault(&l.MaxGuardrails, d.MaxGuardrails)
 	return l
+}
+
+func orDefault[T int | int64](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Options configure Root.

@@ -14,9 +14,9 @@ import (
 // SchemaVersion is the version of the JSON document's shape.
 const SchemaVersion = 1
 
-// The JSON document of SPEC §9. These types fix its keys independently of
-// the analysis structs' own tags, so a refactor there cannot silently
-// change a stable key. Every float is a *float64 made by num, so NaN and
+// The JSON document of SPEC §9. Its keys are defined here and only here
+// (the analysis and experiment types carry no JSON tags), so a refactor
+// there cannot silently change a stable key. Every float is a *float64 made by num, so NaN and
 // Inf become null instead of failing the encoder.
 type (
 	jsonDoc struct {
