@@ -25,6 +25,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
@@ -276,7 +277,7 @@ func readInputs(getenv func(string) string, workspace string) (inputs, []string)
 		return def
 	}
 	var bad []string
-	in := inputs{failOn: get("fail-on", "blocked,rollback")}
+	in := inputs{failOn: get("fail-on", decision.DefaultFailOn)}
 
 	p, err := workspacePath("path", get("path", DefaultPath), workspace)
 	if err != nil {

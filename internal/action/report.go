@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/memo"
@@ -36,7 +35,7 @@ func summary(results []decision.Result, removed []string, m memo.Meta, scope str
 	}
 	var head string
 	if nothing {
-		head = "### ExperimentOS: no experiment changed\n\nThis pull request changes no experiment" + commitNote(m) + ", so there is nothing to decide.\n"
+		_, head, _ = strings.Cut(memo.NoChangeComment(summaryMarker, m), "\n")
 	} else {
 		// Fit in the 1 MiB GitHub keeps: shorten the memos, never the
 		// overview, as in the comment.
@@ -56,29 +55,6 @@ func summary(results []decision.Result, removed []string, m memo.Meta, scope str
 	return out
 }
 
-func commitNote(m memo.Meta) string {
-	if m.Commit == "" {
-		return ""
-	}
-	c := m.Commit
-	if len(c) > 12 {
-		c = c[:12]
-	}
-	return " as of commit " + memo.EscapeMarkdown(c)
-}
-
-// noChangeBody is the sticky comment when a push changes no experiment, so
-// that an earlier memo is not left standing as if current.
-func noChangeBody(marker string, m memo.Meta) string {
-	var b strings.Builder
-	b.WriteString(marker + "\n### ExperimentOS: no experiment changed\n\n")
-	b.WriteString("This pull request no longer changes any experiment" + commitNote(m) + ", so there is nothing to decide.\n")
-	if m.RunURL != "" {
-		b.WriteString("\n<sub>[workflow run](" + m.RunURL + ")</sub>\n")
-	}
-	return b.String()
-}
-
 // removedSection lists experiments the pull request removes.
 func removedSection(removed []string) string {
 	if len(removed) == 0 {
@@ -91,7 +67,7 @@ func removedSection(removed []string) string {
 			fmt.Fprintf(&b, "- …and %d more\n", len(removed)-maxRemoved)
 			break
 		}
-		b.WriteString("- " + memo.EscapeMarkdown(clip(id, 200)) + " (removed)\n")
+		b.WriteString("- " + memo.EscapeMarkdown(memo.Clip(id, 200)) + " (removed)\n")
 	}
 	return b.String()
 }
@@ -101,7 +77,7 @@ func removedSection(removed []string) string {
 func issuesSection(results []decision.Result) string {
 	var rows []string
 	n := 0
-	for _, r := range worstFirst(results) {
+	for _, r := range memo.WorstFirst(results) {
 		iss := slices.Clone(r.Report.Health.Issues)
 		slices.SortStableFunc(iss, func(a, b experiment.Issue) int { return sevRank(b.Severity) - sevRank(a.Severity) })
 		for _, is := range iss {
@@ -128,37 +104,11 @@ func issuesSection(results []decision.Result) string {
 
 // cell escapes user text for a table cell (EscapeMarkdown folds line
 // breaks and escapes "|").
-func cell(s string) string { return memo.EscapeMarkdown(clip(s, 300)) }
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+func cell(s string) string { return memo.EscapeMarkdown(memo.Clip(s, 300)) }
 
 func sevRank(s experiment.Severity) int {
 	if s == experiment.SeverityBlocked {
 		return 1
 	}
 	return 0
-}
-
-// worstFirst orders results as the memos do: rollback, blocked hold, hold,
-// launch, not analyzed; stable otherwise.
-func worstFirst(rs []decision.Result) []decision.Result {
-	rank := func(r decision.Result) int {
-		k := r.Decision.Outcome.Rank() * 2
-		if r.Report.Health.Status == analysis.Blocked {
-			k++
-		}
-		if r.Decision.Outcome == experiment.Rollback {
-			k += 10
-		}
-		return k
-	}
-	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b decision.Result) int { return rank(b) - rank(a) })
-	return out
 }

@@ -9,10 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/check"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
@@ -40,12 +40,12 @@ func (r *runner) run(ctx context.Context) int {
 		return ExitUsage
 	}
 
-	all, err := check.Run(in.path, check.Options{Limits: load.DefaultLimits()})
+	rootDir, onlyID, err := load.Locate(in.path)
 	if err != nil {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage
 	}
-	rootDir, _, err := load.Locate(in.path)
+	all, err := check.RunRoot(rootDir, onlyID, check.Options{Limits: load.DefaultLimits()})
 	if err != nil {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage
@@ -91,14 +91,9 @@ func (r *runner) run(ctx context.Context) int {
 
 	// Outputs carry no user text: an outcome word, a boolean, a path made
 	// of the memo-dir input and a URL GitHub returned.
-	blocked := false
-	for _, res := range results {
-		if res.Report.Health.Status == analysis.Blocked {
-			blocked = true
-		}
-	}
+	s := decision.Summarize(results)
 	r.gha.SetOutput("decision", string(decision.Worst(results)))
-	r.gha.SetOutput("blocked", fmt.Sprint(blocked))
+	r.gha.SetOutput("blocked", fmt.Sprint(s.Blocked > 0))
 	r.gha.SetOutput("results-json", resultsJSON)
 	r.gha.SetOutput("comment-url", commentURL)
 
@@ -112,7 +107,6 @@ func (r *runner) run(ctx context.Context) int {
 			code = ExitFail
 		}
 	}
-	s := decision.Summarize(results)
 	r.gha.Infof("ExperimentOS: %d rollback, %d hold (%d blocked), %d launch, %d not analyzed; fail-on %q: exit %d",
 		s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed, in.failOn, code)
 	return code
@@ -168,7 +162,7 @@ func (r *runner) comment(ctx context.Context, pr int, marker string, results []d
 	var u string
 	if nothing {
 		var found bool
-		u, found, err = pub.UpdateIfExists(ctx, pr, marker, noChangeBody(marker, meta))
+		u, found, err = pub.UpdateIfExists(ctx, pr, marker, memo.NoChangeComment(marker, meta))
 		switch {
 		case err == nil && found:
 			r.notes = append(r.notes, "No experiment changed: the existing pull request comment now says so.")
@@ -177,7 +171,7 @@ func (r *runner) comment(ctx context.Context, pr int, marker string, results []d
 		}
 	} else {
 		tail := removedSection(removed)
-		body := memo.Comment(marker, results, meta, memo.GitHubCommentLimit-runeLen(tail)) + tail
+		body := memo.Comment(marker, results, meta, memo.GitHubCommentLimit-utf8.RuneCountInString(tail)) + tail
 		var created bool
 		u, created, err = pub.Upsert(ctx, pr, marker, body)
 		if err == nil {
@@ -268,7 +262,7 @@ const maxAnnotations = 10
 // issues first, at most maxAnnotations errors and as many warnings.
 func (r *runner) annotate(results []decision.Result) {
 	var errs, warns []issueOf
-	for _, res := range worstFirst(results) {
+	for _, res := range memo.WorstFirst(results) {
 		for _, is := range res.Report.Health.Issues {
 			if is.Severity == experiment.SeverityBlocked {
 				errs = append(errs, issueOf{res.Report.Experiment.ID, is})
@@ -322,5 +316,3 @@ func plural(n int) string {
 	}
 	return "s"
 }
-
-func runeLen(s string) int { return len([]rune(s)) }

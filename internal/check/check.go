@@ -37,6 +37,12 @@ func Run(pathArg string, opts Options) ([]decision.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return RunRoot(rootDir, onlyID, opts)
+}
+
+// RunRoot is Run for a PATH already located with load.Locate: every
+// experiment under rootDir, or only onlyID when it is not empty.
+func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	root, err := os.OpenRoot(rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("open experiments root: %w", err)
@@ -57,7 +63,7 @@ func Run(pathArg string, opts Options) ([]decision.Result, error) {
 		results = append(results, Evaluate(e))
 	}
 	if onlyID != "" && len(results) == 0 {
-		return nil, fmt.Errorf("%s: no experiment.yaml found", pathArg)
+		return nil, fmt.Errorf("%s: no experiment.yaml found", filepath.Join(rootDir, filepath.FromSlash(onlyID)))
 	}
 	return results, nil
 }

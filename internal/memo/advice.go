@@ -28,7 +28,7 @@ func risks(r decision.Result) []string {
 		case experiment.CodeSRM, experiment.CodeSRMSevere:
 			out = append(out, fmt.Sprintf("Sample ratio mismatch (%s): users are not split as expected, so the arms may differ in who they contain and every metric may be biased.", srmP(rep)))
 		case experiment.CodeSmallSample:
-			out = append(out, "Small sample: "+clip(is.Message, capMessage)+".")
+			out = append(out, "Small sample: "+Clip(is.Message, capMessage)+".")
 		}
 	}
 	if e.Status == experiment.StatusConcluded {
@@ -59,7 +59,7 @@ func risks(r decision.Result) []string {
 		out = append(out, "Primary "+l+".")
 	}
 	for _, g := range rep.Guardrails {
-		label := clip(g.Label, capShort)
+		label := Clip(g.Label, capShort)
 		if g.Type == experiment.MetricEvents {
 			out = append(out, fmt.Sprintf("Guardrail %s counts events per user; the Poisson test assumes independent events, so users with many events make its p-value too small.", label))
 		}
@@ -102,7 +102,7 @@ func actions(r decision.Result) []actionGroup {
 	}
 	if e.Status == experiment.StatusPlanned {
 		return []actionGroup{{Title: "Before analysis", Items: []string{
-			"Collect data into " + clip(e.DataFile, capPath) + " (one control and one treatment row).",
+			"Collect data into " + Clip(e.DataFile, capPath) + " (one control and one treatment row).",
 			"Set status: running in experiment.yaml so that the experiment is analyzed and gates merges.",
 		}}}
 	}
@@ -127,7 +127,7 @@ func launchActions(rep *analysis.Report) []actionGroup {
 	mon := actionGroup{Title: "Monitor (alert thresholds)"}
 	p := rep.Primary
 	mon.Items = append(mon.Items, fmt.Sprintf("%s: expect about %s; investigate if it returns to the control rate %s.",
-		clip(p.Label, capShort), pct(p.TreatmentRate), pct(p.ControlRate)))
+		Clip(p.Label, capShort), pct(p.TreatmentRate), pct(p.ControlRate)))
 	for _, g := range rep.Guardrails {
 		mon.Items = append(mon.Items, alertLine(g))
 	}
@@ -148,7 +148,7 @@ func alertLine(g analysis.Guardrail) string {
 	s := g.ControlRate + sign*g.SevereThreshold.Float64()
 	w, s = math.Max(0, w), math.Max(0, s)
 	return fmt.Sprintf("%s: alert if it %s %s (control %s %s the worsened threshold %s); roll back if it %s %s (severe threshold %s).",
-		clip(g.Label, capShort), dir, rateIn(g.Type, w), rateIn(g.Type, g.ControlRate), map[bool]string{true: "+", false: "−"}[sign > 0],
+		Clip(g.Label, capShort), dir, rateIn(g.Type, w), rateIn(g.Type, g.ControlRate), map[bool]string{true: "+", false: "−"}[sign > 0],
 		g.FormatThreshold(g.WorsenedThreshold), dir, rateIn(g.Type, s), g.FormatThreshold(g.SevereThreshold))
 }
 
@@ -173,13 +173,13 @@ func rollbackActions(r decision.Result) []actionGroup {
 	for _, g := range rep.Guardrails {
 		if g.Severe {
 			rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s (treatment %s vs control %s, p = %s): find which code path in the treatment causes it.",
-				clip(g.Label, capShort), fmtDelta(g), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fp(g.PValue)))
+				Clip(g.Label, capShort), fmtDelta(g), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fp(g.PValue)))
 		}
 	}
 	if r.Decision.Rule == 4 && rep.Primary != nil {
 		p := rep.Primary
 		rc.Items = append(rc.Items, fmt.Sprintf("%s moved against the desired direction (%s): check whether the treatment breaks a step of the flow it measures.",
-			clip(p.Label, capShort), fmtPP(p.AbsLift)))
+			Clip(p.Label, capShort), fmtPP(p.AbsLift)))
 	}
 	rc.Items = append(rc.Items,
 		"Check error logs, crash reports and latency for the treatment's code path since the start.",
@@ -193,11 +193,11 @@ func rollbackActions(r decision.Result) []actionGroup {
 func blockedFixes(rep *analysis.Report) actionGroup {
 	g := actionGroup{Title: "Data fixes, each at its location", Ordered: true}
 	for _, is := range orderedIssues(rep.Health.Issues) {
-		loc := clip(is.Location(), capPath)
+		loc := Clip(is.Location(), capPath)
 		if loc == "" {
 			loc = "(no location)"
 		}
-		g.Items = append(g.Items, fmt.Sprintf("%s: %s (%s, %s)", loc, clip(is.Message, capMessage), is.Severity, clip(is.Code, capShort)))
+		g.Items = append(g.Items, fmt.Sprintf("%s: %s (%s, %s)", loc, Clip(is.Message, capMessage), is.Severity, Clip(is.Code, capShort)))
 	}
 	for _, is := range rep.Health.Issues {
 		if is.Code == experiment.CodeSRMSevere {
@@ -233,7 +233,7 @@ func holdActions(r decision.Result) []actionGroup {
 		for _, g := range rep.Guardrails {
 			if g.Worsened {
 				inv.Items = append(inv.Items, fmt.Sprintf("%s: treatment %s vs control %s (%s, p = %s): find what in the treatment drives it, and whether it is concentrated in one platform or page.",
-					clip(g.Label, capShort), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fmtDelta(g), fp(g.PValue)))
+					Clip(g.Label, capShort), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fmtDelta(g), fp(g.PValue)))
 			}
 		}
 		inv.Items = append(inv.Items, "Decide with the owner whether the primary gain is worth the guardrail cost, or fix the cause and re-test.")
@@ -268,7 +268,7 @@ func powerActions(e *experiment.Experiment, p *analysis.Primary) actionGroup {
 		if why == "" {
 			why = "the required sample size is undefined"
 		}
-		g.Items = append(g.Items, fmt.Sprintf("No sample size gives 80%% power here: %s. More data alone will not settle it; decide on other grounds or set plan.mde.", clip(why, capMessage)))
+		g.Items = append(g.Items, fmt.Sprintf("No sample size gives 80%% power here: %s. More data alone will not settle it; decide on other grounds or set plan.mde.", Clip(why, capMessage)))
 		return g
 	}
 	ac, at := *pw.AdditionalControl, *pw.AdditionalTreatment

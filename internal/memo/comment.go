@@ -35,7 +35,7 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 			valid = append(valid, r)
 		}
 	}
-	rs = worstFirst(valid)
+	rs = WorstFirst(valid)
 	n := len(rs)
 	url := runURL(m)
 
@@ -132,7 +132,7 @@ func commentHeading(rs []decision.Result, m Meta) string {
 
 func commentFooter(m Meta, url string) string {
 	parts := []string{"ExperimentOS"}
-	if v := clip(m.Version, 64); v != "" {
+	if v := Clip(m.Version, 64); v != "" {
 		parts[0] += " " + EscapeMarkdown(v)
 	}
 	if url != "" {
@@ -155,7 +155,7 @@ func overviewRow(r decision.Result) string {
 // expCell is "Name (id)" escaped, with the name capped shorter than in a
 // memo so that hundreds of rows fit.
 func expCell(name, id string) string {
-	n, i := clip(name, 80), clip(id, capShort)
+	n, i := Clip(name, 80), Clip(id, capShort)
 	if n == "" || n == i {
 		return EscapeMarkdown(i)
 	}
@@ -164,7 +164,7 @@ func expCell(name, id string) string {
 
 func detailsBlock(r decision.Result, m Meta, open bool) string {
 	e := r.Report.Experiment
-	summary := escapeHTMLText(kindOf(r).badge() + " · " + clip(e.Name, 120) + " (" + clip(e.ID, capShort) + ")")
+	summary := escapeHTMLText(kindOf(r).badge() + " · " + Clip(e.Name, 120) + " (" + Clip(e.ID, capShort) + ")")
 	tag := "<details>"
 	if open {
 		tag = "<details open>"
@@ -174,7 +174,7 @@ func detailsBlock(r decision.Result, m Meta, open bool) string {
 
 func oneLine(r decision.Result) string {
 	e := r.Report.Experiment
-	return fmt.Sprintf("- %s · %s: %s\n", kindOf(r).badge(), expCell(e.Name, e.ID), EscapeMarkdown(clip(r.Decision.Reason, 300)))
+	return fmt.Sprintf("- %s · %s: %s\n", kindOf(r).badge(), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
 }
 
 func moreLine(d int, url string) string {

@@ -170,9 +170,9 @@ func isBidi(r rune) bool {
 	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c'
 }
 
-// clip cleans s and caps it at n runes, ending a cut string with an
-// ellipsis.
-func clip(s string, n int) string {
+// Clip cleans s (control and bidi characters dropped, line breaks folded)
+// and caps it at n runes, ending a cut string with an ellipsis.
+func Clip(s string, n int) string {
 	s = cleanText(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s

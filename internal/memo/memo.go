@@ -105,9 +105,10 @@ func (k kind) word() string {
 	return "none"
 }
 
-// worstFirst returns the results ordered rollback, blocked hold, hold,
-// launch, not analyzed; ties keep their input order.
-func worstFirst(rs []decision.Result) []decision.Result {
+// WorstFirst returns the results ordered rollback, blocked hold, hold,
+// launch, not analyzed; ties keep their input order. The comment, the job
+// summary and the annotations all use this order.
+func WorstFirst(rs []decision.Result) []decision.Result {
 	out := slices.Clone(rs)
 	slices.SortStableFunc(out, func(a, b decision.Result) int { return int(kindOf(b)) - int(kindOf(a)) })
 	return out
@@ -232,12 +233,28 @@ func confidence(alpha experiment.Decimal) string {
 	return s + "%"
 }
 
+// NoChangeComment is the sticky comment (or, without its marker line, the
+// summary) for a run in which the pull request changes no experiment, so
+// that an earlier memo is not left standing as if current.
+func NoChangeComment(marker string, m Meta) string {
+	var b strings.Builder
+	b.WriteString(marker + "\n### ExperimentOS: no experiment changed\n\nThis pull request changes no experiment")
+	if m.Commit != "" {
+		b.WriteString(" as of commit " + EscapeMarkdown(shortSHA(m.Commit)))
+	}
+	b.WriteString(", so there is nothing to decide.\n")
+	if u := runURL(m); u != "" {
+		b.WriteString("\n<sub>" + runRef(u) + "</sub>\n")
+	}
+	return b.String()
+}
+
 func shortSHA(s string) string {
 	s = cleanText(s)
 	if len(s) > 12 && isHex(s) {
 		return s[:12]
 	}
-	return clip(s, 64)
+	return Clip(s, 64)
 }
 
 func isHex(s string) bool {

@@ -72,11 +72,11 @@ func TestClip(t *testing.T) {
 		{"a\nb", 10, "a b"},
 	}
 	for _, tt := range tests {
-		if got := clip(tt.in, tt.n); got != tt.want {
-			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		if got := Clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
-	long := clip(strings.Repeat("x", 5000), capName)
+	long := Clip(strings.Repeat("x", 5000), capName)
 	if n := utf8.RuneCountInString(long); n != capName {
 		t.Errorf("clip to %d gave %d runes", capName, n)
 	}

@@ -81,7 +81,7 @@ func newPlot(rep *analysis.Report) *plot {
 		a, z := span(vals)
 		sc := scale(a, z)
 		r := plotRow{
-			Label: clip(p.Label, 22) + " (abs lift)", Value: fmtPP(p.AbsLift),
+			Label: Clip(p.Label, 22) + " (abs lift)", Value: fmtPP(p.AbsLift),
 			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(p.AbsLift), Class: "primary",
 			MinLabel: ppNum(a) + " pp", MaxLabel: ppNum(z) + " pp", Status: "not significant",
 		}
@@ -105,9 +105,9 @@ func newPlot(rep *analysis.Report) *plot {
 		a, z := span([]float64{0, g.Delta, bad * w, bad * s})
 		sc := scale(a, z)
 		r := plotRow{
-			Label: clip(g.Label, 32), Value: fmtDelta(g),
+			Label: Clip(g.Label, 32), Value: fmtDelta(g),
 			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(g.Delta), Class: guardWord(g), Status: guardBadge(g),
-			Title: clip(g.Label, capShort) + ": delta " + fmtDelta(g) + ", " + guardWord(g),
+			Title: Clip(g.Label, capShort) + ": delta " + fmtDelta(g) + ", " + guardWord(g),
 		}
 		if g.Type == experiment.MetricEvents {
 			r.MinLabel, r.MaxLabel = fmtG(a)+" /user", fmtG(z)+" /user"

@@ -57,7 +57,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		if pr := rep.Primary; rep.Analyzed && pr != nil {
 			lift, p = liftCI(pr), fp(pr.PValue)
 		}
-		rows[i] = []string{lineStart(clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.word(), lift, p}
+		rows[i] = []string{lineStart(Clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.word(), lift, p}
 		codes[i] = []string{"", healthColor(rep.Health.Status), kindColor(k), "", ""}
 	}
 	width := make([]int, len(header))
@@ -96,18 +96,18 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		e := rep.Experiment
 		k := kindOf(r)
 		fmt.Fprintln(bw)
-		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(clip(e.ID, 48))), clip(e.Name, 120))
-		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.word()), clip(r.Decision.Reason, capMessage))
+		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(Clip(e.ID, 48))), Clip(e.Name, 120))
+		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.word()), Clip(r.Decision.Reason, capMessage))
 		for _, is := range orderedIssues(rep.Health.Issues) {
 			sev, code := "warning", ansiYellow
 			if is.Severity == experiment.SeverityBlocked {
 				sev, code = "blocked", ansiRed
 			}
-			loc := clip(is.Location(), capPath)
+			loc := Clip(is.Location(), capPath)
 			if loc != "" {
 				loc = " " + loc
 			}
-			fmt.Fprintf(bw, "  %s %s%s: %s\n", paint(code, sev), clip(is.Code, capShort), loc, clip(is.Message, capMessage))
+			fmt.Fprintf(bw, "  %s %s%s: %s\n", paint(code, sev), Clip(is.Code, capShort), loc, Clip(is.Message, capMessage))
 		}
 	}
 	s := decision.Summarize(rs)
@@ -118,7 +118,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 	fmt.Fprintf(bw, "\n%d %s: %d launch, %d hold (%d blocked), %d rollback, %d not analyzed",
 		len(rs), noun, s.Launch, s.Hold, s.Blocked, s.Rollback, s.NotAnalyzed)
 	if v := cleanText(m.Version); v != "" {
-		fmt.Fprintf(bw, " %s", paint(ansiDim, "· ExperimentOS "+clip(v, 64)))
+		fmt.Fprintf(bw, " %s", paint(ansiDim, "· ExperimentOS "+Clip(v, 64)))
 	}
 	fmt.Fprintln(bw)
 	return bw.Flush()

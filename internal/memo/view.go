@@ -77,18 +77,18 @@ func newView(r decision.Result, m Meta) *view {
 	k := kindOf(r)
 	v := &view{
 		Kind: k, Badge: k.badge(), Word: k.word(),
-		Name:       clip(e.Name, capName),
-		ID:         clip(e.ID, capShort),
-		Path:       clip(e.Path, capPath),
-		Status:     clip(string(e.Status), capShort),
-		Deployment: clip(string(e.Deployment), capShort),
-		Hypothesis: clip(e.Hypothesis, capHypothesis),
-		Owner:      clip(e.Owner, capShort),
-		DataFile:   clip(e.DataFile, capPath),
+		Name:       Clip(e.Name, capName),
+		ID:         Clip(e.ID, capShort),
+		Path:       Clip(e.Path, capPath),
+		Status:     Clip(string(e.Status), capShort),
+		Deployment: Clip(string(e.Deployment), capShort),
+		Hypothesis: Clip(e.Hypothesis, capHypothesis),
+		Owner:      Clip(e.Owner, capShort),
+		DataFile:   Clip(e.DataFile, capPath),
 		DataSHA:    shortSHA(e.DataSHA256),
 		Commit:     shortSHA(m.Commit),
-		Version:    clip(m.Version, 64),
-		Reason:     clip(r.Decision.Reason, capMessage),
+		Version:    Clip(m.Version, 64),
+		Reason:     Clip(r.Decision.Reason, capMessage),
 		Analyzed:   rep.Analyzed && rep.Primary != nil,
 	}
 	if v.Name == "" {
@@ -132,12 +132,12 @@ func newView(r decision.Result, m Meta) *view {
 		if is.Severity == experiment.SeverityBlocked {
 			b = "⛔"
 		}
-		loc := clip(is.Location(), capPath)
+		loc := Clip(is.Location(), capPath)
 		if loc == "" {
 			loc = "—"
 		}
-		v.Issues = append(v.Issues, issueView{Badge: b, Severity: string(is.Severity), Code: clip(is.Code, capShort),
-			Location: loc, Message: clip(is.Message, capMessage)})
+		v.Issues = append(v.Issues, issueView{Badge: b, Severity: string(is.Severity), Code: Clip(is.Code, capShort),
+			Location: loc, Message: Clip(is.Message, capMessage)})
 	}
 
 	switch {
@@ -200,8 +200,8 @@ func period(e *experiment.Experiment) string {
 }
 
 func metricDesc(m experiment.Metric) string {
-	label := clip(m.Label, capShort)
-	col := clip(m.Column, capShort)
+	label := Clip(m.Label, capShort)
+	col := Clip(m.Column, capShort)
 	if label == "" || label == col {
 		return fmt.Sprintf("%s, desired: %s", col, m.Desired)
 	}
@@ -220,7 +220,7 @@ func guardDesc(m experiment.Metric) string {
 func newPrimary(p *analysis.Primary, th experiment.Thresholds) *primaryView {
 	conf := confidence(th.Alpha)
 	pv := &primaryView{
-		Label: clip(p.Label, capShort), Metric: clip(p.Metric, capShort), Desired: string(p.Desired),
+		Label: Clip(p.Label, capShort), Metric: Clip(p.Metric, capShort), Desired: string(p.Desired),
 		Arms: []armRow{
 			{"control", group(p.ControlUsers), group(p.ControlCount), pct(p.ControlRate)},
 			{"treatment", group(p.TreatmentUsers), group(p.TreatmentCount), pct(p.TreatmentRate)},
@@ -258,7 +258,7 @@ func newPrimary(p *analysis.Primary, th experiment.Thresholds) *primaryView {
 
 func newGuard(g analysis.Guardrail) guardView {
 	gv := guardView{
-		Label: clip(g.Label, capShort), Metric: clip(g.Metric, capShort),
+		Label: Clip(g.Label, capShort), Metric: Clip(g.Metric, capShort),
 		Type: string(g.Type), Desired: string(g.Desired),
 		Control: rateIn(g.Type, g.ControlRate), Treatment: rateIn(g.Type, g.TreatmentRate),
 		Delta: fmtDelta(g), P: fp(g.PValue), Test: string(g.Test),
@@ -269,7 +269,7 @@ func newGuard(g analysis.Guardrail) guardView {
 		gv.Label = gv.Metric
 	}
 	if reason, ok := g.Nulls["p_value"]; ok && finite(g.PValue) == nil {
-		gv.P = "n/a (" + clip(reason, capShort) + ")"
+		gv.P = "n/a (" + Clip(reason, capShort) + ")"
 	}
 	return gv
 }
@@ -325,7 +325,7 @@ func nullLines(nulls map[string]string) []string {
 	}
 	out := make([]string, 0, len(reasons))
 	for _, r := range reasons {
-		out = append(out, fmt.Sprintf("%s: n/a because %s", strings.Join(byReason[r], ", "), clip(r, capMessage)))
+		out = append(out, fmt.Sprintf("%s: n/a because %s", strings.Join(byReason[r], ", "), Clip(r, capMessage)))
 	}
 	return out
 }
