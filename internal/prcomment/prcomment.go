@@ -35,9 +35,6 @@ import (
 // MaxFiles is how many files GitHub lists for one pull request at most.
 const MaxFiles = 3000
 
-// MaxBodyChars is the longest comment body GitHub accepts, in characters.
-const MaxBodyChars = 65536
-
 // perPage is GitHub's largest page.
 const perPage = 100
 
@@ -276,11 +273,13 @@ func check(pr int, marker, body string) error {
 	return nil
 }
 
-// keepOldest makes keep the only sticky comment: it edits keep with body
-// when keep's body differs, and deletes the others.
-func (c *Client) keepOldest(ctx context.Context, all []comment, body string) (comment, error) {
+// keepOldest makes the oldest of all the only sticky comment: it edits it
+// with body (always, or only when its body differs) and deletes the others.
+// Always editing an equal body still moves updated_at, which tells when the
+// memo was last checked.
+func (c *Client) keepOldest(ctx context.Context, all []comment, body string, always bool) (comment, error) {
 	keep := all[0]
-	if keep.body != body {
+	if always || keep.body != body {
 		var err error
 		if keep, err = c.edit(ctx, keep.id, body); err != nil {
 			return comment{}, err
@@ -312,18 +311,8 @@ func (c *Client) Upsert(ctx context.Context, pr int, marker, body string) (url s
 		return "", false, err
 	}
 	if len(found) > 0 {
-		// Always edit, even with an equal body: updated_at then tells
-		// when the memo was last checked.
-		keep, err := c.edit(ctx, found[0].id, body)
-		if err != nil {
-			return "", false, err
-		}
-		for _, d := range found[1:] {
-			if err := c.remove(ctx, d.id); err != nil {
-				return keep.url, false, err
-			}
-		}
-		return keep.url, false, nil
+		keep, err := c.keepOldest(ctx, found, body, true)
+		return keep.url, false, err
 	}
 
 	mine, err := c.create(ctx, pr, marker, body)
@@ -342,7 +331,7 @@ func (c *Client) Upsert(ctx context.Context, pr int, marker, body string) (url s
 		all = append(all, mine) // not listed yet: still ours to weigh
 		slices.SortFunc(all, func(a, b comment) int { return cmpInt(a.id, b.id) })
 	}
-	keep, err := c.keepOldest(ctx, all, body)
+	keep, err := c.keepOldest(ctx, all, body, false)
 	if err != nil {
 		return keep.url, true, err
 	}
@@ -371,7 +360,7 @@ func (c *Client) create(ctx context.Context, pr int, marker, body string) (comme
 		if len(found) > 0 {
 			// The create went through after all (or a concurrent run's
 			// did): make that one carry our body.
-			return c.keepOldest(ctx, found, body)
+			return c.keepOldest(ctx, found, body, false)
 		}
 	}
 }
@@ -405,16 +394,8 @@ func (c *Client) UpdateIfExists(ctx context.Context, pr int, marker, body string
 	if err != nil || len(all) == 0 {
 		return "", false, err
 	}
-	keep, err := c.edit(ctx, all[0].id, body)
-	if err != nil {
-		return "", true, err
-	}
-	for _, d := range all[1:] {
-		if err := c.remove(ctx, d.id); err != nil {
-			return keep.url, true, err
-		}
-	}
-	return keep.url, true, nil
+	keep, err := c.keepOldest(ctx, all, body, true)
+	return keep.url, true, err
 }
 
 // IsPermission reports whether err is GitHub refusing a request for lack

@@ -481,7 +481,7 @@ func TestBodyTooLong(t *testing.T) {
 	t.Parallel()
 	e := setup(t, nil)
 	mk := Marker("experiments")
-	body := memo(mk, strings.Repeat("x", MaxBodyChars))
+	body := memo(mk, strings.Repeat("x", githubfake.MaxBodyChars))
 	_, _, err := e.client.Upsert(context.Background(), pr, mk, body)
 	if err == nil {
 		t.Fatal("Upsert of a body over 65,536 characters succeeded")
@@ -511,7 +511,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		{"rate limited", nil, githubfake.RouteListComments, githubfake.Fault{Kind: githubfake.PrimaryRateLimit, ResetIn: time.Hour}, ""},
 		{"502", nil, githubfake.RouteListComments, githubfake.Fault{Kind: githubfake.BadGateway}, ""},
 		{"timeout", nil, githubfake.RouteListComments, githubfake.Fault{Kind: githubfake.StallAfterCommit}, ""},
-		{"too long", nil, "", githubfake.Fault{}, strings.Repeat("y", MaxBodyChars)},
+		{"too long", nil, "", githubfake.Fault{}, strings.Repeat("y", githubfake.MaxBodyChars)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,7 +105,7 @@ func classify(resp *http.Response, now time.Time) (k kind, wait time.Duration) {
 		if resp.Header.Get("X-RateLimit-Remaining") == "0" || resp.Header.Get("Retry-After") != "" {
 			return rateLimited, rateWait(resp, now)
 		}
-		if body := peek(resp); bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit")) ||
+		if body := bytes.ToLower(peek(resp)); bytes.Contains(body, []byte("secondary rate limit")) ||
 			bytes.Contains(body, []byte("abuse")) {
 			return rateLimited, rateWait(resp, now)
 		}
