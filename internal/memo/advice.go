@@ -90,7 +90,7 @@ func srmP(rep *analysis.Report) string {
 func actions(r decision.Result) []actionGroup {
 	rep := r.Report
 	e := rep.Experiment
-	switch kindOf(r) {
+	switch KindOf(r) {
 	case kindLaunch:
 		return launchActions(rep)
 	case kindRollback:

@@ -119,7 +119,7 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 func commentHeading(rs []decision.Result, m Meta) string {
 	worst := "⚪ Nothing analyzed"
 	if len(rs) > 0 {
-		worst = kindOf(rs[0]).badge()
+		worst = KindOf(rs[0]).Badge()
 	}
 	s := decision.Summarize(rs)
 	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d experiment%s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",
@@ -149,7 +149,7 @@ func overviewRow(r decision.Result) string {
 		lift, p = liftCI(pr), fp(pr.PValue)
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), HealthBadge(rep.Health.Status),
-		kindOf(r).badge(), lift, p) // lift and p are numbers only
+		KindOf(r).Badge(), lift, p) // lift and p are numbers only
 }
 
 // expCell is "Name (id)" escaped, with the name capped shorter than in a
@@ -164,7 +164,7 @@ func expCell(name, id string) string {
 
 func detailsBlock(r decision.Result, m Meta, open bool) string {
 	e := r.Report.Experiment
-	summary := escapeHTMLText(kindOf(r).badge() + " · " + Clip(e.Name, 120) + " (" + Clip(e.ID, capShort) + ")")
+	summary := escapeHTMLText(KindOf(r).Badge() + " · " + Clip(e.Name, 120) + " (" + Clip(e.ID, capShort) + ")")
 	tag := "<details>"
 	if open {
 		tag = "<details open>"
@@ -174,7 +174,7 @@ func detailsBlock(r decision.Result, m Meta, open bool) string {
 
 func oneLine(r decision.Result) string {
 	e := r.Report.Experiment
-	return fmt.Sprintf("- %s · %s: %s\n", kindOf(r).badge(), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
+	return fmt.Sprintf("- %s · %s: %s\n", KindOf(r).Badge(), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
 }
 
 func moreLine(d int, url string) string {

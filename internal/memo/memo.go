@@ -48,19 +48,21 @@ func check(r decision.Result) error {
 	return nil
 }
 
-// kind is the presentation class of a result: the outcome, with a Hold on
-// blocked health told apart.
-type kind int
+// Kind is the presentation class of a result: the outcome, with a Hold on
+// blocked health told apart. Kinds order from not analyzed (lowest) to
+// rollback (highest), so a descending sort puts the worst first.
+type Kind int
 
 const (
-	kindNone kind = iota
+	kindNone Kind = iota
 	kindLaunch
 	kindHold
 	kindBlocked
 	kindRollback
 )
 
-func kindOf(r decision.Result) kind {
+// KindOf classifies a result.
+func KindOf(r decision.Result) Kind {
 	switch r.Decision.Outcome {
 	case experiment.Rollback:
 		return kindRollback
@@ -75,8 +77,8 @@ func kindOf(r decision.Result) kind {
 	return kindNone
 }
 
-// badge is the emoji and word shown for a result's decision.
-func (k kind) badge() string {
+// Badge is the emoji and word shown for a result's decision.
+func (k Kind) Badge() string {
 	switch k {
 	case kindRollback:
 		return "🔴 Rollback"
@@ -90,8 +92,15 @@ func (k kind) badge() string {
 	return "⚪ Not analyzed"
 }
 
-// word is the plain decision word for terminals and CSS classes.
-func (k kind) word() string {
+// Label is Badge without its emoji, for pages that colour the badge
+// instead (and read the same where no emoji font is installed).
+func (k Kind) Label() string {
+	_, label, _ := strings.Cut(k.Badge(), " ")
+	return label
+}
+
+// Word is the plain decision word for terminals and CSS classes.
+func (k Kind) Word() string {
 	switch k {
 	case kindRollback:
 		return "rollback"
@@ -110,7 +119,7 @@ func (k kind) word() string {
 // summary and the annotations all use this order.
 func WorstFirst(rs []decision.Result) []decision.Result {
 	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b decision.Result) int { return int(kindOf(b)) - int(kindOf(a)) })
+	slices.SortStableFunc(out, func(a, b decision.Result) int { return int(KindOf(b)) - int(KindOf(a)) })
 	return out
 }
 

@@ -52,12 +52,12 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 	codes := make([][]string, len(rs))
 	for i, r := range rs {
 		rep := r.Report
-		k := kindOf(r)
+		k := KindOf(r)
 		lift, p := "n/a", "n/a"
 		if pr := rep.Primary; rep.Analyzed && pr != nil {
 			lift, p = liftCI(pr), fp(pr.PValue)
 		}
-		rows[i] = []string{lineStart(Clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.word(), lift, p}
+		rows[i] = []string{lineStart(Clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.Word(), lift, p}
 		codes[i] = []string{"", healthColor(rep.Health.Status), kindColor(k), "", ""}
 	}
 	width := make([]int, len(header))
@@ -94,10 +94,10 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 	for _, r := range rs {
 		rep := r.Report
 		e := rep.Experiment
-		k := kindOf(r)
+		k := KindOf(r)
 		fmt.Fprintln(bw)
 		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(Clip(e.ID, 48))), Clip(e.Name, 120))
-		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.word()), Clip(r.Decision.Reason, capMessage))
+		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.Word()), Clip(r.Decision.Reason, capMessage))
 		for _, is := range orderedIssues(rep.Health.Issues) {
 			sev, code := "warning", ansiYellow
 			if is.Severity == experiment.SeverityBlocked {
@@ -144,7 +144,7 @@ func liftCI(p *analysis.Primary) string {
 	return s
 }
 
-func kindColor(k kind) string {
+func kindColor(k Kind) string {
 	switch k {
 	case kindLaunch:
 		return ansiGreen

@@ -14,7 +14,7 @@ import (
 // HTML templates. Its strings are cleaned and capped but NOT escaped: each
 // template escapes for its own language.
 type view struct {
-	Kind  kind
+	Kind  Kind
 	Badge string // emoji + word
 	Word  string // plain word, also a CSS class
 
@@ -74,9 +74,9 @@ type actionGroup struct {
 func newView(r decision.Result, m Meta) *view {
 	rep := r.Report
 	e := rep.Experiment
-	k := kindOf(r)
+	k := KindOf(r)
 	v := &view{
-		Kind: k, Badge: k.badge(), Word: k.word(),
+		Kind: k, Badge: k.Badge(), Word: k.Word(),
 		Name:       Clip(e.Name, capName),
 		ID:         Clip(e.ID, capShort),
 		Path:       Clip(e.Path, capPath),
@@ -274,7 +274,7 @@ func newGuard(g analysis.Guardrail) guardView {
 	return gv
 }
 
-// holdWhy names the kind of evidence behind a Hold, for the top of the memo.
+// holdWhy names the Kind of evidence behind a Hold, for the top of the memo.
 func holdWhy(r decision.Result) string {
 	if r.Decision.Outcome != experiment.Hold {
 		return ""

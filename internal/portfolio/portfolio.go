@@ -22,7 +22,6 @@ import (
 	"slices"
 	"strings"
 	"text/template"
-	"unicode/utf8"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
@@ -73,20 +72,21 @@ func build(rs []decision.Result, opts Options) page {
 	counts := map[string]int{}
 	for _, r := range rs {
 		e := r.Report.Experiment
-		word := decisionWord(r)
+		kind := memo.KindOf(r)
+		word := kind.Word()
 		counts[word]++
 		rw := row{
-			ID:           clip(e.ID, capShort),
-			Name:         clip(cmp.Or(e.Name, e.ID), capName),
-			Owner:        clip(e.Owner, capShort),
+			ID:           memo.Clip(e.ID, capShort),
+			Name:         memo.Clip(cmp.Or(e.Name, e.ID), capName),
+			Owner:        memo.Clip(e.Owner, capShort),
 			Period:       period(e),
 			Status:       string(cmp.Or(e.Status, experiment.StatusRunning)),
 			Health:       memo.HealthBadge(r.Report.Health.Status),
 			HealthWord:   string(r.Report.Health.Status),
-			Decision:     decisionBadge(word),
+			Decision:     kind.Badge(),
 			DecisionWord: word,
-			DecisionText: decisionText(word),
-			Reason:       clip(r.Decision.Reason, capReason),
+			DecisionText: kind.Label(),
+			Reason:       memo.Clip(r.Decision.Reason, capReason),
 			MemoMD:       memoLink(opts.MemoBase, e.ID, "memo.md"),
 			MemoHTML:     memoLink(opts.MemoBase, e.ID, "memo.html"),
 		}
@@ -108,7 +108,10 @@ func build(rs []decision.Result, opts Options) page {
 	var parts []string
 	for _, w := range []string{"launch", "hold", "blocked", "rollback", "none"} {
 		if n := counts[w]; n > 0 {
-			label := map[string]string{"launch": "launch", "hold": "hold", "blocked": "blocked", "rollback": "rollback", "none": "not analyzed"}[w]
+			label := w
+			if w == "none" {
+				label = "not analyzed"
+			}
 			parts = append(parts, fmt.Sprintf("%d %s", n, label))
 		}
 	}
@@ -122,7 +125,7 @@ func build(rs []decision.Result, opts Options) page {
 	}
 	p.Footer = "ExperimentOS " + cmp.Or(opts.Meta.Version, "dev")
 	if c := opts.Meta.Commit; c != "" {
-		p.Footer += " · commit " + clip(c, 40)
+		p.Footer += " · commit " + memo.Clip(c, 40)
 	}
 	return p
 }
@@ -135,7 +138,7 @@ func Sort(rs []decision.Result) []decision.Result {
 	slices.SortStableFunc(out, func(a, b decision.Result) int {
 		return cmp.Or(
 			cmp.Compare(statusRank(a.Report.Experiment.Status), statusRank(b.Report.Experiment.Status)),
-			cmp.Compare(outcomeRank(decisionWord(a)), outcomeRank(decisionWord(b))),
+			cmp.Compare(memo.KindOf(b), memo.KindOf(a)),
 			strings.Compare(a.Report.Experiment.ID, b.Report.Experiment.ID),
 		)
 	})
@@ -152,49 +155,6 @@ func statusRank(s experiment.Status) int {
 	return 0 // running, and an unreadable experiment.yaml, which gates like running
 }
 
-func outcomeRank(word string) int {
-	return map[string]int{"rollback": 0, "blocked": 1, "hold": 2, "launch": 3}[word] + btoi(word == "none")*4
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// decisionWord is the outcome with a Hold on blocked health told apart.
-func decisionWord(r decision.Result) string {
-	switch r.Decision.Outcome {
-	case experiment.Rollback:
-		return "rollback"
-	case experiment.Hold:
-		if r.Report.Health.Status == analysis.Blocked {
-			return "blocked"
-		}
-		return "hold"
-	case experiment.Launch:
-		return "launch"
-	}
-	return "none"
-}
-
-func decisionBadge(word string) string {
-	return map[string]string{
-		"rollback": "🔴 Rollback", "blocked": "⛔ Hold (blocked)", "hold": "🟡 Hold",
-		"launch": "🟢 Launch", "none": "⚪ Not analyzed",
-	}[word]
-}
-
-// decisionText is the badge without its emoji: the HTML page colours the
-// badge instead, so it reads the same where no emoji font is installed.
-func decisionText(word string) string {
-	return map[string]string{
-		"rollback": "Rollback", "blocked": "Hold (blocked)", "hold": "Hold",
-		"launch": "Launch", "none": "Not analyzed",
-	}[word]
-}
-
 func period(e *experiment.Experiment) string {
 	const day = "2006-01-02"
 	switch {
@@ -209,7 +169,7 @@ func period(e *experiment.Experiment) string {
 }
 
 // memoLink is base + id + "/" + file, with the id's segments escaped as a
-// URL path (ids hold only [a-z0-9._-], so this is a safeguard).
+// URL path (an id that breaks the naming rule is still listed, blocked).
 func memoLink(base, id, file string) string {
 	segs := strings.Split(id, "/")
 	for i, s := range segs {
@@ -232,24 +192,6 @@ func fmtPP(x float64) string {
 		return "n/a"
 	}
 	return analysis.FormatPP(x)
-}
-
-// clip folds a user string to one line, drops control and bidirectional
-// formatting characters, and caps it at n runes. Escaping is left to the
-// templates.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
-			return -1
-		}
-		return r
-	}, s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimRight(string(r[:n-1]), " ") + "…"
 }
 
 // ---- Markdown ----

@@ -75,13 +75,14 @@ func TestGolden(t *testing.T) {
 func TestSortOrder(t *testing.T) {
 	t.Parallel()
 	var got []string
+	outcome := map[string]int{"rollback": 0, "blocked": 1, "hold": 2, "launch": 3, "none": 4}
 	for _, r := range Sort(examples(t)) {
-		got = append(got, string(r.Report.Experiment.Status)+":"+decisionWord(r)+":"+r.Report.Experiment.ID)
+		got = append(got, string(r.Report.Experiment.Status)+":"+memo.KindOf(r).Word()+":"+r.Report.Experiment.ID)
 	}
 	// running before concluded before planned; worst decision first.
 	rank := func(s string) (int, int) {
 		parts := strings.SplitN(s, ":", 3)
-		return statusRank(statusOf(parts[0])), outcomeRank(parts[1])
+		return statusRank(statusOf(parts[0])), outcome[parts[1]]
 	}
 	for i := 1; i < len(got); i++ {
 		s0, o0 := rank(got[i-1])
@@ -113,10 +114,9 @@ func TestMarkdownOneRowPerExperiment(t *testing.T) {
 	if got, want := len(rows), len(rs)+2; got != want {
 		t.Fatalf("%d table lines, want %d", got, want)
 	}
-	cells := func(l string) int { return strings.Count(strings.ReplaceAll(l, `\|`, ""), "|") }
 	for _, r := range rows {
-		if cells(r) != cells(rows[0]) {
-			t.Errorf("row %q has %d cells, header %d", r, cells(r), cells(rows[0]))
+		if pipes(r) != pipes(rows[0]) {
+			t.Errorf("row %q has %d cells, header %d", r, pipes(r), pipes(rows[0]))
 		}
 	}
 	for _, r := range rs {
@@ -136,6 +136,7 @@ func TestHostileStrings(t *testing.T) {
 	e := *rs[0].Report.Experiment
 	e.Name = "x | </td><script>alert(1)</script>\n# heading"
 	e.Owner = `@org/team <img src=https://evil.example/x.png onerror="alert(1)">`
+	e.ID = "a|b`c <b>x</b>" // a folder name that breaks the naming rule is still listed
 	rep := *rs[0].Report
 	rep.Experiment = &e
 	hostile := []decision.Result{{Report: &rep, Decision: rs[0].Decision}}
@@ -144,9 +145,14 @@ func TestHostileStrings(t *testing.T) {
 	if err := Markdown(&md, hostile, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"<script", "<img", "\n# heading", "@org/team"} {
+	for _, bad := range []string{"<script", "<img", "<b>", "\n# heading", "@org/team"} {
 		if strings.Contains(md.String(), bad) {
 			t.Errorf("Markdown holds %q:\n%s", bad, md.String())
+		}
+	}
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| **") && pipes(line) != 10 {
+			t.Errorf("row has %d unescaped pipes, want 10 (9 cells): %s", pipes(line), line)
 		}
 	}
 	var h bytes.Buffer
@@ -182,3 +188,6 @@ func TestNoExternalReferences(t *testing.T) {
 }
 
 func statusOf(s string) experiment.Status { return experiment.Status(s) }
+
+// pipes counts a Markdown table row's unescaped cell separators.
+func pipes(row string) int { return strings.Count(strings.ReplaceAll(row, `\|`, ""), "|") }
