@@ -88,6 +88,11 @@ func Create(root, id string, opts Options) (Created, error) {
 	if err := CheckID(id); err != nil {
 		return Created{}, err
 	}
+	// The reference goes into a YAML comment line: a line break or other
+	// control character would let it write YAML of its own.
+	if strings.ContainsFunc(opts.SchemaRef, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return Created{}, fmt.Errorf("schema reference %q holds a control character", opts.SchemaRef)
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return Created{}, fmt.Errorf("create experiments root: %w", err)
 	}

@@ -144,3 +144,17 @@ func TestConfigWithoutSchemaRef(t *testing.T) {
 		t.Errorf("Config without SchemaRef has a schema line:\n%s", got)
 	}
 }
+
+// The schema reference lands in a YAML comment line: a line break in it
+// must not smuggle YAML into the new experiment.yaml.
+func TestCreateRefusesControlCharactersInSchemaRef(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	_, err := Create(root, "x", Options{SchemaRef: "s.json\nstatus: concluded"})
+	if err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Fatalf("Create error = %v, want a control-character error", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "x")); !os.IsNotExist(err) {
+		t.Errorf("Create left %s behind (stat err %v)", filepath.Join(root, "x"), err)
+	}
+}
