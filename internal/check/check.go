@@ -22,8 +22,6 @@ import (
 // Options configure a run.
 type Options struct {
 	Limits load.Limits
-	// Only, when non-nil, keeps just the experiments whose id it holds.
-	Only map[string]bool
 }
 
 // Run loads, analyzes and decides every experiment under path, an
@@ -55,9 +53,6 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	results := make([]decision.Result, 0, len(exps))
 	for _, e := range exps {
 		if onlyID != "" && e.ID != onlyID {
-			continue
-		}
-		if opts.Only != nil && !opts.Only[e.ID] {
 			continue
 		}
 		results = append(results, Evaluate(e))

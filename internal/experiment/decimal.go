@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 type Decimal struct {
 	r *big.Rat // nil means 0
 	s string   // the text as written, canonical
+	f float64  // the float64 nearest r
+	c int      // the sign of f − r: where r lies against f
 }
 
 var decimalRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
@@ -27,7 +30,17 @@ func ParseDecimal(s string) (Decimal, error) {
 	if !ok {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	return Decimal{r: r, s: strings.TrimPrefix(s, "+")}, nil
+	d := Decimal{r: r, s: strings.TrimPrefix(s, "+")}
+	var exact bool
+	d.f, exact = r.Float64()
+	switch {
+	case exact:
+	case math.IsInf(d.f, 0):
+		d.c = int(math.Copysign(1, d.f))
+	default:
+		d.c = new(big.Rat).SetFloat64(d.f).Cmp(r)
+	}
+	return d, nil
 }
 
 // MustDecimal is ParseDecimal for constants; it panics on a malformed literal.
@@ -48,13 +61,7 @@ func (d Decimal) Rat() *big.Rat {
 }
 
 // Float64 returns the nearest float64.
-func (d Decimal) Float64() float64 {
-	if d.r == nil {
-		return 0
-	}
-	f, _ := d.r.Float64()
-	return f
-}
+func (d Decimal) Float64() float64 { return d.f }
 
 // Sign returns -1, 0 or +1.
 func (d Decimal) Sign() int {
@@ -75,25 +82,24 @@ func (d Decimal) String() string {
 // Cmp compares d and e exactly.
 func (d Decimal) Cmp(e Decimal) int { return d.Rat().Cmp(e.Rat()) }
 
-// FloatAbove reports whether the finite float x is strictly greater than d,
-// compared exactly (x is converted to its exact binary value). NaN and Inf
-// are never above.
+// FloatAbove reports whether the float x is strictly greater than d,
+// compared exactly: no float lies strictly between d and f, its nearest
+// float, so x > d exactly when x > f, or x == f and f lies above d. NaN and
+// Inf are never above.
 func (d Decimal) FloatAbove(x float64) bool {
-	xr := new(big.Rat)
-	if xr.SetFloat64(x) == nil {
-		return false // NaN or Inf: never
-	}
-	return xr.Cmp(d.Rat()) > 0
-}
-
-// FloatBelow reports whether the finite float x is strictly below d
-// ("p < alpha"), compared exactly. NaN and Inf are never below.
-func (d Decimal) FloatBelow(x float64) bool {
-	xr := new(big.Rat)
-	if xr.SetFloat64(x) == nil {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return false
 	}
-	return xr.Cmp(d.Rat()) < 0
+	return x > d.f || x == d.f && d.c > 0
+}
+
+// FloatBelow reports whether the float x is strictly below d ("p <
+// alpha"), compared exactly as FloatAbove is. NaN and Inf are never below.
+func (d Decimal) FloatBelow(x float64) bool {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return false
+	}
+	return x < d.f || x == d.f && d.c < 0
 }
 
 // MarshalJSON writes the decimal as a JSON number (shortest form that

@@ -67,16 +67,18 @@ type Thresholds struct {
 	CIMethod    CIMethod `json:"ci_method"`
 }
 
-// DefaultThresholds returns the defaults of SPEC §2.
-func DefaultThresholds() Thresholds {
-	return Thresholds{
-		Alpha:       MustDecimal("0.05"),
-		SRMWarningP: MustDecimal("0.001"),
-		SRMBlockedP: MustDecimal("0.00001"),
-		MinUsers:    100,
-		CIMethod:    CINewcombe,
-	}
+// defaultThresholds are parsed once; Decimals are immutable, so every
+// copy may share them.
+var defaultThresholds = Thresholds{
+	Alpha:       MustDecimal("0.05"),
+	SRMWarningP: MustDecimal("0.001"),
+	SRMBlockedP: MustDecimal("0.00001"),
+	MinUsers:    100,
+	CIMethod:    CINewcombe,
 }
+
+// DefaultThresholds returns the defaults of SPEC §2.
+func DefaultThresholds() Thresholds { return defaultThresholds }
 
 // Metric is one count column the experiment analyzes: the primary metric or
 // a guardrail.
@@ -164,7 +166,9 @@ func (e *Experiment) Days() int {
 	if e.Start.IsZero() || e.End.IsZero() || e.End.Before(e.Start) {
 		return 0
 	}
-	return int(e.End.Sub(e.Start).Hours()/24) + 1
+	// Unix seconds, not Sub: a Duration overflows past about 292 years,
+	// and dates are UTC midnights.
+	return int((e.End.Unix()-e.Start.Unix())/86400) + 1
 }
 
 // Blocked reports whether any issue is blocking.

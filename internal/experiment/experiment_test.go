@@ -2,6 +2,8 @@ package experiment
 
 import (
 	"encoding/json"
+	"math"
+	"math/big"
 	"testing"
 	"time"
 )
@@ -120,11 +122,38 @@ func TestDays(t *testing.T) {
 		{d("2026-11-02"), d("2026-11-01"), 0},
 		{time.Time{}, d("2026-11-01"), 0},
 		{d("2026-03-28"), d("2026-03-30"), 3},
+		{d("0001-01-02"), d("9999-12-31"), 3652058}, // beyond a time.Duration (0001-01-01 is the zero time: unset)
 	}
 	for _, tt := range tests {
 		e := Experiment{Start: tt.start, End: tt.end}
 		if got := e.Days(); got != tt.want {
 			t.Errorf("Days(%v..%v) = %d, want %d", tt.start, tt.end, got, tt.want)
+		}
+	}
+}
+
+// FloatBelow and FloatAbove take a float shortcut; check them against the
+// exact rational comparison on the floats around many decimals.
+func TestDecimalShortcutMatchesRationalComparison(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"0.05", "0.001", "0.003", "0.00001", "0.1", "0.3", "0.5", "1", "0", "1e-30", "7e29",
+		"0.049999999999999996", "0.05000000000000000277", "123456789.123456789", "-0.05", "2.5e-324", "1e-400"} {
+		d := MustDecimal(s)
+		f := d.Float64()
+		for _, x := range []float64{f, math.Nextafter(f, 1), math.Nextafter(f, -1), math.Nextafter(math.Nextafter(f, 2), 2),
+			math.Nextafter(math.Nextafter(f, -2), -2), 0, -0.0, 1, -1} {
+			xr := new(big.Rat).SetFloat64(x)
+			if got, want := d.FloatBelow(x), xr.Cmp(d.Rat()) < 0; got != want {
+				t.Errorf("%g below %s = %v, want %v", x, s, got, want)
+			}
+			if got, want := d.FloatAbove(x), xr.Cmp(d.Rat()) > 0; got != want {
+				t.Errorf("%g above %s = %v, want %v", x, s, got, want)
+			}
+		}
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if MustDecimal("0.05").FloatBelow(x) || MustDecimal("0.05").FloatAbove(x) {
+			t.Errorf("%v compared with 0.05", x)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -259,7 +260,7 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 		return guards
 	}
 	p := path.Join(e.ID, rel)
-	if p == ".." || strings.HasPrefix(p, "../") || !fs.ValidPath(p) || p == "." {
+	if p == "." || !fs.ValidPath(p) { // ValidPath refuses any ".." element
 		*is = append(*is, blockedAt(c.dataAt, experiment.CodePathEscape, "data %s leaves the experiments root; name a file inside it, relative to this folder", quote(rel)))
 		return guards
 	}
@@ -267,7 +268,7 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 	planned := e.Status == experiment.StatusPlanned
 	b, prob := l.readFile(p)
 	if prob != nil {
-		if planned && prob.code == experiment.CodeUnreadable && prob.msg == "does not exist" {
+		if planned && *prob == missingFile {
 			return guards // planned: no data needed
 		}
 		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg, File: e.DataFile}
@@ -305,8 +306,8 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 		*is = append(*is, at(experiment.CodeMissingColumn, e.Primary.Column, "has no %s column for the primary metric (header: %s)", quote(e.Primary.Column), header))
 	}
 	if !c.guardrailsSet {
-		for _, h := range t.header {
-			if strings.HasPrefix(h, "guardrail_") && t.cols[h] == indexOf(t.header, h) {
+		for i, h := range t.header {
+			if strings.HasPrefix(h, "guardrail_") && t.cols[h] == i {
 				guards = append(guards, l.newGuardrail(guardrailConfig{metric: h}, is))
 			}
 		}
@@ -340,7 +341,7 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 		needed = append(needed, e.Primary.Column)
 	}
 	for _, g := range guards {
-		if _, ok := t.cols[g.m.Column]; ok && g.m.Column != e.Primary.Column && !contains(needed, g.m.Column) {
+		if _, ok := t.cols[g.m.Column]; ok && g.m.Column != e.Primary.Column && !slices.Contains(needed, g.m.Column) {
 			needed = append(needed, g.m.Column)
 		}
 	}
@@ -471,17 +472,6 @@ func armName(k int) string {
 	}
 	return "treatment"
 }
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
-}
-
-func contains(s []string, v string) bool { return indexOf(s, v) >= 0 }
 
 // badDataPath rejects a data: path that is absolute or not a plain
 // slash-separated path; ".." is checked after joining with the folder.

@@ -53,7 +53,6 @@ type thresholdConfig struct {
 
 type guardrailDefaults struct {
 	desired          experiment.Direction
-	desiredAt        pos
 	worsened, severe decSetting
 }
 
@@ -81,12 +80,10 @@ type expConfig struct {
 	split                   *experiment.Split
 	plan                    experiment.Plan
 	primaryMetric           string
-	primaryAt               pos
 	primaryLabel            string
 	primaryDesired          experiment.Direction
 	guardrails              []guardrailConfig
 	guardrailsSet           bool
-	guardrailsAt            pos
 	thresholds              thresholdConfig
 }
 
@@ -97,9 +94,8 @@ type repoConfig struct {
 }
 
 var (
-	decZero = experiment.MustDecimal("0")
-	decOne  = experiment.MustDecimal("1")
-	decM1   = experiment.MustDecimal("-1")
+	decOne = experiment.MustDecimal("1")
+	decM1  = experiment.MustDecimal("-1")
 )
 
 // parseExperiment reads experiment.yaml's mapping.
@@ -165,7 +161,7 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 				switch name {
 				case "metric":
 					if s, ok := y.metricName(v, key, kp); ok {
-						c.primaryMetric, c.primaryAt = s, y.at(key, kp)
+						c.primaryMetric = s
 					}
 				case "label":
 					c.primaryLabel, _ = y.text(v, key, kp)
@@ -177,7 +173,6 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 			})
 		case "guardrails":
 			c.guardrailsSet = !isNull(v)
-			c.guardrailsAt = y.at(key, kp)
 			c.guardrails = y.parseGuardrails(v, key, kp)
 		case "thresholds":
 			c.thresholds = y.parseThresholds(v, key, kp)
@@ -391,7 +386,7 @@ func (y *ydoc) parseRepo(root *yaml.Node) repoConfig {
 				switch name {
 				case "desired":
 					if s, ok := y.enum(v, key, kp, "increase", "decrease"); ok {
-						c.gdefaults.desired, c.gdefaults.desiredAt = experiment.Direction(s), y.at(key, kp)
+						c.gdefaults.desired = experiment.Direction(s)
 					}
 				case "worsened_threshold":
 					c.gdefaults.worsened = y.threshold(v, key, kp)

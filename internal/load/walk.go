@@ -163,6 +163,10 @@ type problem struct {
 	msg  string
 }
 
+// missingFile is the problem of a file that does not exist at all, which a
+// planned experiment's data file may be.
+var missingFile = problem{experiment.CodeUnreadable, "does not exist"}
+
 // readFile reads the regular file p below the root, at most MaxFileBytes.
 // Symbolic links (also as a parent folder) and non-regular files are
 // refused before anything is opened.
@@ -179,7 +183,8 @@ func (l *loader) readFile(p string) ([]byte, *problem) {
 				return nil, &problem{experiment.CodeUnreadable, "cannot be read: folder " + quote(dir) + " cannot be listed"}
 			}
 		}
-		return nil, &problem{experiment.CodeUnreadable, "does not exist"}
+		p := missingFile
+		return nil, &p
 	}
 	switch k {
 	case kindDir:
