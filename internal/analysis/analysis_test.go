@@ -29,8 +29,9 @@ func exp(nc, xc, gc, nt, xt, gt int64, gtype experiment.MetricType) *experiment.
 // Thresholds are compared exactly. Each "at threshold" case is one where the
 // float delta lands just above the threshold (4/3000 − 7/3000 evaluates to
 // 0.0010000000000000002) while the rational delta equals it, so a float
-// comparison would wrongly call it beyond. p-values from statsmodels
-// proportions_ztest / scipy fisher_exact are noted per case.
+// comparison would wrongly call it beyond. The p-values noted per case are
+// statsmodels 0.13.5 proportions_ztest([x_t, x_c], [n, n]); every case has
+// at least 5 expected events per cell, so the z-test is the one used.
 func TestGuardrailThresholdIsExact(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -154,6 +154,11 @@ func TestNoPanic(t *testing.T) {
 			}
 		}
 	}
+	// Mutations that never raise an issue would mean the mutator stopped
+	// mutating: the test would then prove nothing.
+	if len(seen) == 0 {
+		t.Errorf("%d mutations raised no issue at all", perFile*len(good))
+	}
 	t.Logf("issue codes raised by %d mutations: %v", perFile*len(good), seen)
 }
 

@@ -342,8 +342,9 @@ func TestUndefined(t *testing.T) {
 }
 
 // TestFisherTies checks the tie rule on tables whose two tails are exactly
-// as probable: scipy.stats.fisher_exact([[3, 7], [7, 3]]).pvalue and
-// fisher_exact([[8, 2], [1, 5]]).pvalue (its docstring example).
+// as probable: scipy.stats.fisher_exact([[3, 7], [7, 3]]).pvalue,
+// fisher_exact([[8, 2], [1, 5]]).pvalue (its docstring example) and
+// fisher_exact([[6, 2], [1, 4]]).pvalue (scipy 1.10.1).
 func TestFisherTies(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
