@@ -19,13 +19,6 @@ const SchemaVersion = 1
 // there cannot silently change a stable key. Every float is a *float64 made by num, so NaN and
 // Inf become null instead of failing the encoder.
 type (
-	jsonDoc struct {
-		SchemaVersion int              `json:"schema_version"`
-		Version       string           `json:"version"`
-		Commit        *string          `json:"commit"`
-		Experiments   []jsonExperiment `json:"experiments"`
-		Summary       decision.Summary `json:"summary"`
-	}
 	jsonExperiment struct {
 		ID         string                `json:"id"`
 		Path       string                `json:"path"`
@@ -127,7 +120,8 @@ func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 	// The document is written one experiment at a time, so 10,000
 	// experiments never sit in memory twice as one encoded buffer. The
 	// bytes are those json.Encoder with a two-space indent would write for
-	// jsonDoc.
+	// the whole document (json_stream_test.go checks it): schema_version,
+	// version, commit, experiments, summary.
 	bw := bufio.NewWriter(w)
 	commit, err := json.Marshal(str(m.Commit))
 	if err != nil {

@@ -8,6 +8,15 @@ import (
 	"github.com/experimentos/experimentos/internal/decision"
 )
 
+// jsonDoc is the whole document as one value, the shape JSON streams.
+type jsonDoc struct {
+	SchemaVersion int              `json:"schema_version"`
+	Version       string           `json:"version"`
+	Commit        *string          `json:"commit"`
+	Experiments   []jsonExperiment `json:"experiments"`
+	Summary       decision.Summary `json:"summary"`
+}
+
 // JSON streams the document one experiment at a time; its bytes must be
 // exactly what encoding/json writes for the whole jsonDoc.
 func TestJSONStreamMatchesEncoder(t *testing.T) {

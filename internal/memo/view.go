@@ -14,7 +14,6 @@ import (
 // HTML templates. Its strings are cleaned and capped but NOT escaped: each
 // template escapes for its own language.
 type view struct {
-	Kind  Kind
 	Badge string // emoji + word
 	Word  string // plain word, also a CSS class
 
@@ -29,7 +28,6 @@ type view struct {
 	HoldWhy string
 
 	HealthBadge string
-	HealthWord  string
 	SRM         string
 	Issues      []issueView
 
@@ -76,7 +74,7 @@ func newView(r decision.Result, m Meta) *view {
 	e := rep.Experiment
 	k := KindOf(r)
 	v := &view{
-		Kind: k, Badge: k.Badge(), Word: k.Word(),
+		Badge: k.Badge(), Word: k.Word(),
 		Name:       Clip(e.Name, capName),
 		ID:         Clip(e.ID, capShort),
 		Path:       Clip(e.Path, capPath),
@@ -120,7 +118,7 @@ func newView(r decision.Result, m Meta) *view {
 	v.HoldWhy = holdWhy(r)
 
 	h := rep.Health
-	v.HealthBadge, v.HealthWord = HealthBadge(h.Status), string(h.Status)
+	v.HealthBadge = HealthBadge(h.Status)
 	if s := h.SRM; s != nil {
 		v.SRM = fmt.Sprintf("chi-square %.4g, p = %s (users control %s / treatment %s; expected %.4g%% / %.4g%%)",
 			fnum(s.Chi2), fp(&s.PValue), group(s.Users[0]), group(s.Users[1]), fnum(s.ExpectedShare[0]*100), fnum(s.ExpectedShare[1]*100))
