@@ -16,8 +16,8 @@ const SchemaVersion = 1
 
 // The JSON document of SPEC §9. Its keys are defined here and only here
 // (the analysis and experiment types carry no JSON tags), so a refactor
-// there cannot silently change a stable key. Every float is a *float64 made by num, so NaN and
-// Inf become null instead of failing the encoder.
+// there cannot silently change a stable key. Every float is a *float64
+// made by num, so NaN and Inf become null instead of failing the encoder.
 type (
 	jsonExperiment struct {
 		ID         string                `json:"id"`
