@@ -30,16 +30,8 @@ func ParseDecimal(s string) (Decimal, error) {
 	if !ok {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	d := Decimal{r: r, s: strings.TrimPrefix(s, "+")}
-	var exact bool
-	d.f, exact = r.Float64()
-	switch {
-	case exact:
-	case math.IsInf(d.f, 0):
-		d.c = int(math.Copysign(1, d.f))
-	default:
-		d.c = new(big.Rat).SetFloat64(d.f).Cmp(r)
-	}
+	d := ratDecimal(r)
+	d.r, d.s = r, strings.TrimPrefix(s, "+") // as written, zero included
 	return d, nil
 }
 
@@ -106,4 +98,55 @@ func (d Decimal) FloatBelow(x float64) bool {
 // round-trips to the same float64).
 func (d Decimal) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, d.Float64(), 'g', -1, 64), nil
+}
+
+var ratHundred = big.NewRat(100, 1)
+
+// ratString renders r as a plain decimal when it has a finite one, else as
+// a fraction.
+func ratString(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	for prec := 1; prec <= 30; prec++ {
+		s := r.FloatString(prec)
+		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(r) == 0 {
+			return s
+		}
+	}
+	return r.RatString()
+}
+
+// IntDecimal returns n as a Decimal.
+func IntDecimal(n int64) Decimal {
+	return ratDecimal(new(big.Rat).SetInt64(n))
+}
+
+// ratDecimal wraps an exact value; r is owned by the result.
+func ratDecimal(r *big.Rat) Decimal {
+	if r.Sign() == 0 {
+		return Decimal{}
+	}
+	d := Decimal{r: r, s: ratString(r)}
+	var exact bool
+	d.f, exact = r.Float64()
+	switch {
+	case exact:
+	case math.IsInf(d.f, 0):
+		d.c = int(math.Copysign(1, d.f))
+	default:
+		d.c = new(big.Rat).SetFloat64(d.f).Cmp(r)
+	}
+	return d
+}
+
+// Add returns d + e exactly.
+func (d Decimal) Add(e Decimal) Decimal {
+	switch {
+	case e.r == nil:
+		return d
+	case d.r == nil:
+		return e
+	}
+	return ratDecimal(new(big.Rat).Add(d.r, e.r))
 }

@@ -38,16 +38,6 @@ const (
 	Decrease Direction = "decrease"
 )
 
-// MetricType says how a count column is read (SPEC §3).
-type MetricType string
-
-// Metric types. Load resolves MetricAuto to one of the other two.
-const (
-	MetricAuto       MetricType = "auto"
-	MetricProportion MetricType = "proportion" // users with at least one event; at most users
-	MetricEvents     MetricType = "events"     // events, compared as a rate per user
-)
-
 // CIMethod names the confidence interval method for the absolute lift.
 type CIMethod string
 
@@ -57,74 +47,46 @@ const (
 	CIWald     CIMethod = "wald"
 )
 
+// GuardrailPolicy says what an inconclusive guardrail does
+// (docs/rules.md#guardrail-states).
+type GuardrailPolicy string
+
+// Guardrail policies.
+const (
+	DoNoHarm       GuardrailPolicy = "do_no_harm"      // inconclusive is a Risk only (default)
+	NonInferiority GuardrailPolicy = "non_inferiority" // a Launch needs every guardrail within its margin
+)
+
 // Thresholds are the significance and health thresholds applied to an
 // experiment after repo-wide defaults and the experiment's own values.
 type Thresholds struct {
-	Alpha       Decimal  `json:"alpha"`
-	SRMWarningP Decimal  `json:"srm_warning_p"`
-	SRMBlockedP Decimal  `json:"srm_blocked_p"`
-	MinUsers    int64    `json:"min_users"`
-	CIMethod    CIMethod `json:"ci_method"`
+	Alpha       Decimal
+	SRMWarningP Decimal
+	SRMBlockedP Decimal
+	MinUsers    int64
+	CIMethod    CIMethod
+	// Sequential turns on always-valid p-values and intervals
+	// (docs/statistics.md#sequential-tests); SequentialTuning is N*, the
+	// total users of two arms the confidence sequence is tuned for (0: the
+	// default of docs/statistics.md#sequential-tests).
+	Sequential       bool
+	SequentialTuning int64
+	GuardrailPolicy  GuardrailPolicy
 }
 
 // defaultThresholds are parsed once; Decimals are immutable, so every
 // copy may share them.
 var defaultThresholds = Thresholds{
-	Alpha:       MustDecimal("0.05"),
-	SRMWarningP: MustDecimal("0.001"),
-	SRMBlockedP: MustDecimal("0.00001"),
-	MinUsers:    100,
-	CIMethod:    CINewcombe,
+	Alpha:           MustDecimal("0.05"),
+	SRMWarningP:     MustDecimal("0.001"),
+	SRMBlockedP:     MustDecimal("0.00001"),
+	MinUsers:        100,
+	CIMethod:        CINewcombe,
+	GuardrailPolicy: DoNoHarm,
 }
 
 // DefaultThresholds returns the defaults of SPEC §2.
 func DefaultThresholds() Thresholds { return defaultThresholds }
-
-// Metric is one count column the experiment analyzes: the primary metric or
-// a guardrail.
-type Metric struct {
-	Column  string // CSV column, lower-cased
-	Label   string // display name
-	Desired Direction
-	Type    MetricType // resolved: proportion or events
-	// Worsened and Severe are guardrail thresholds on the absolute rate
-	// change (events per user for events metrics). Zero for the primary.
-	Worsened Decimal
-	Severe   Decimal
-}
-
-// Split is the expected traffic split as positive weights.
-type Split struct {
-	Control   float64
-	Treatment float64
-}
-
-// Shares returns the expected share of each arm, control first.
-func (s Split) Shares() [2]float64 {
-	t := s.Control + s.Treatment
-	return [2]float64{s.Control / t, s.Treatment / t}
-}
-
-// Plan is an optional pre-registered plan.
-type Plan struct {
-	UsersPerArm int64    // 0: not set
-	MDE         *float64 // relative minimum detectable effect
-}
-
-// Arm is one row of results.csv.
-type Arm struct {
-	Users  int64
-	Counts map[string]int64 // by lower-cased column name
-	Line   int              // 1-based line of the row in the CSV
-}
-
-// Data is the parsed results.csv of an experiment.
-type Data struct {
-	Control   Arm
-	Treatment Arm
-	// Columns maps a lower-cased header name to its 1-based column number.
-	Columns map[string]int
-}
 
 // Experiment is one folder under the experiments root holding
 // experiment.yaml, with its configuration resolved against repo-wide
@@ -145,10 +107,23 @@ type Experiment struct {
 	DataFile   string // results.csv relative to the workspace
 	DataSHA256 string
 
-	Split      Split
-	Plan       Plan
+	// Control is the control arm's variant label (default "control").
+	Control string
+	// Split holds the expected traffic weight per arm label, as written;
+	// nil means equal weights over the CSV's arms. Shares turns it into
+	// shares in the data's arm order.
+	Split map[string]float64
+	// Segments names the CSV columns that split rows into cells
+	// (docs/formats.md#segments); empty when the experiment has none.
+	Segments []string
+	Plan     Plan
+	// Amendment is the experiment's amendment: text, which acknowledges a
+	// plan change or restated data (docs/rules.md#history).
+	Amendment string
+
 	Primary    Metric
 	Guardrails []Metric
+	Secondary  []Metric
 	Thresholds Thresholds
 
 	// Data is nil when the CSV could not be read or the experiment is

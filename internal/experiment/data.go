@@ -1,0 +1,90 @@
+package experiment
+
+// Moments are one arm's (or one segment cell's) sufficient statistics for
+// one metric, as the CSV states them: the fields its kind's columns fill
+// (docs/formats.md#metric-kinds). Sums are exact decimals as written, so
+// that guardrail margins compare exactly (docs/rules.md#guardrail-states),
+// and Moments of cells add up to the arm's.
+type Moments struct {
+	Count         int64   // proportion, events
+	Sum           Decimal // mean: Σx; ratio: Σ numerator
+	SumSquares    Decimal // mean: Σx²; ratio: Σ numerator²; events: Σ count²
+	DenSum        Decimal // ratio: Σ denominator
+	DenSumSquares Decimal
+	SumProduct    Decimal // ratio: Σ numerator·denominator
+	PreSum        Decimal // CUPED: Σ pre-period value
+	PreSumSquares Decimal
+	PreSumProduct Decimal // CUPED: Σ value·pre-period value
+}
+
+// Add returns the moments of two disjoint groups of users together.
+func (m Moments) Add(o Moments) Moments {
+	return Moments{
+		Count:         m.Count + o.Count,
+		Sum:           m.Sum.Add(o.Sum),
+		SumSquares:    m.SumSquares.Add(o.SumSquares),
+		DenSum:        m.DenSum.Add(o.DenSum),
+		DenSumSquares: m.DenSumSquares.Add(o.DenSumSquares),
+		SumProduct:    m.SumProduct.Add(o.SumProduct),
+		PreSum:        m.PreSum.Add(o.PreSum),
+		PreSumSquares: m.PreSumSquares.Add(o.PreSumSquares),
+		PreSumProduct: m.PreSumProduct.Add(o.PreSumProduct),
+	}
+}
+
+// Row is one row of results.csv, or the total of an arm's rows: an arm, the
+// segment cell it belongs to (one value per segment column; nil for a
+// total), its users and the moments of every metric, by metric name.
+type Row struct {
+	Arm     string
+	Cell    []string
+	Users   int64
+	Moments map[string]Moments
+	// Line is the row's 1-based line in the CSV; for a total, the line of
+	// the arm's first row.
+	Line int
+}
+
+// Data is the parsed results.csv of an experiment.
+type Data struct {
+	// Arms holds one total per arm, in the order the arms first appear in
+	// the CSV; Arms[Control] is the control.
+	Arms    []Row
+	Control int
+	// Rows are the CSV's rows as written; with no segments they are the
+	// totals themselves.
+	Rows []Row
+	// Columns maps a lower-cased header name to its 1-based column number.
+	Columns map[string]int
+}
+
+// ControlRow returns the control arm's total.
+func (d *Data) ControlRow() *Row { return &d.Arms[d.Control] }
+
+// Shares returns the expected share of each arm of d, in d's arm order:
+// the split's weights normalised, or equal shares when split is nil.
+func Shares(split map[string]float64, d *Data) []float64 {
+	out := make([]float64, len(d.Arms))
+	total := 0.0
+	for i, a := range d.Arms {
+		w := 1.0
+		if split != nil {
+			w = split[a.Arm]
+		}
+		out[i] = w
+		total += w
+	}
+	for i := range out {
+		out[i] /= total
+	}
+	return out
+}
+
+// Plan is an optional pre-registered plan (docs/formats.md#plan).
+type Plan struct {
+	UsersPerArm int64    // 0: not set
+	MDE         *float64 // relative minimum detectable effect; its sign is ignored
+	Baseline    *float64 // expected control value before data exists
+	BaselineSD  *float64 // expected per-user standard deviation (mean metrics)
+	DailyUsers  int64    // expected users per day over all arms; 0: not set
+}
