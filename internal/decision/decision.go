@@ -1,7 +1,8 @@
-// Package decision applies the decision rules of SPEC §7 to an analysis
-// Report: the first matching rule gives the Outcome (Launch, Hold, Rollback)
-// and a one-line reason citing its evidence. It also decides which results
-// fail a check under --fail-on.
+// Package decision applies the decision rules of docs/rules.md to an
+// analysis Report: rules 2–8 to each comparison (the first match wins),
+// rule 1 to the whole experiment, and then the experiment's outcome from
+// its comparisons, each with a one-line reason citing its evidence. It also
+// decides which results fail a check under --fail-on.
 package decision
 
 import (
@@ -10,15 +11,58 @@ import (
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/format"
 )
+
+// Rule is a decision rule of docs/rules.md#decision-rules, by number.
+type Rule int
+
+// The rules, in the order they apply.
+const (
+	RuleNone              Rule = 0 // not analyzed (planned)
+	RuleBlocked           Rule = 1 // health blocked: hold
+	RuleSevereGuardrail   Rule = 2 // a severe guardrail: rollback
+	RulePrimaryLoss       Rule = 3 // primary significantly against desired: rollback
+	RuleSRM               Rule = 4 // SRM warning: hold
+	RuleGuardrailWorsened Rule = 5 // a worsened guardrail: hold
+	RuleNotReady          Rule = 6 // significant win, but plan, min_users or non-inferiority not met: hold
+	RuleLaunch            Rule = 7 // significant win: launch
+	RuleNotSignificant    Rule = 8 // primary not significant: hold
+)
+
+// HoldKind says what a Hold asks of its reader.
+type HoldKind string
+
+// Hold kinds (docs/rules.md#hold-kinds).
+const (
+	NoHold      HoldKind = ""
+	Collect     HoldKind = "collect"     // wait for more data
+	Investigate HoldKind = "investigate" // look at a finding
+	FixData     HoldKind = "fix_data"    // fix the files
+	Stop        HoldKind = "stop"        // the sample is reached: conclude
+)
+
+// Verdict is the decision for one comparison.
+type Verdict struct {
+	Arm      string
+	Outcome  experiment.Outcome
+	Rule     Rule
+	HoldKind HoldKind
+	Reason   string
+}
 
 // Decision is the outcome for one experiment.
 type Decision struct {
-	Outcome experiment.Outcome `json:"outcome"`
-	// Rule is the number of the rule in SPEC §7 that matched (1–8); 0 for an
-	// experiment that was not analyzed.
-	Rule   int    `json:"rule"`
-	Reason string `json:"reason"`
+	Outcome experiment.Outcome
+	// Arm names the launching or rolled-back arm; empty for a Hold and for
+	// an experiment that was not analyzed.
+	Arm      string
+	Rule     Rule
+	HoldKind HoldKind
+	Reason   string
+	// Comparisons holds each comparison's verdict, in CSV order; empty
+	// when health is blocked or nothing was analyzed.
+	Comparisons []Verdict
 }
 
 // Result pairs a report with its decision.
@@ -27,58 +71,216 @@ type Result struct {
 	Decision Decision
 }
 
-// Decide applies the rules in order; the first match wins.
+// Decide applies the rules.
 func Decide(r *analysis.Report) Decision {
 	e := r.Experiment
 	h := r.Health
 	if h.Status == analysis.Blocked {
-		return Decision{experiment.Hold, 1, blockedReason(h)}
+		kind := blockedKind(h.Issues)
+		return Decision{Outcome: experiment.Hold, Rule: RuleBlocked, HoldKind: kind, Reason: blockedReason(h)}
 	}
-	if e.Status == experiment.StatusPlanned || !r.Analyzed || r.Primary == nil {
-		return Decision{experiment.None, 0, "planned: not analyzed until status is running"}
+	if e.Status == experiment.StatusPlanned || !r.Analyzed || len(r.Comparisons) == 0 {
+		return Decision{Outcome: experiment.None, Reason: "planned: not analyzed until status is running"}
 	}
-	if hasCode(h.Issues, experiment.CodeSRM) {
-		return Decision{experiment.Hold, 2, fmt.Sprintf("SRM p = %s < %s: the traffic split does not match the expected %g/%g",
-			analysis.FormatP(h.SRM.PValue), e.Thresholds.SRMWarningP, e.Split.Control, e.Split.Treatment)}
+	d := Decision{}
+	for i := range r.Comparisons {
+		d.Comparisons = append(d.Comparisons, decideComparison(r, &r.Comparisons[i]))
 	}
-	alpha := e.Thresholds.Alpha
-	for i := range r.Guardrails {
-		if g := &r.Guardrails[i]; g.Severe {
-			return Decision{experiment.Rollback, 3, fmt.Sprintf("guardrail %s worsened severely: %s (beyond %s), p = %s < %s",
-				g.Label, g.FormatDelta(), g.FormatThreshold(g.SevereThreshold), analysis.FormatP(*g.PValue), alpha)}
+	combine(r, &d)
+	return d
+}
+
+// blockedKind is fix_data when any blocking issue is about the files, else
+// investigate (a severe SRM, or a history finding).
+func blockedKind(issues []experiment.Issue) HoldKind {
+	kind := NoHold
+	for _, is := range issues {
+		if is.Severity != experiment.SeverityBlocked {
+			continue
+		}
+		switch is.Code {
+		case experiment.CodeSRMSevere, experiment.CodeDataRewritten, experiment.CodePlanChanged:
+			if kind == NoHold {
+				kind = Investigate
+			}
+		default:
+			return FixData
 		}
 	}
-	p := r.Primary
-	if p.PValue == nil || !alpha.FloatBelow(*p.PValue) {
-		if p.PValue == nil {
-			return Decision{experiment.Hold, 8, fmt.Sprintf("%s: p-value undefined (%s)", p.Label, p.Nulls["p_value"])}
-		}
-		return Decision{experiment.Hold, 8, fmt.Sprintf("%s: %s, p = %s ≥ %s, not significant",
-			p.Label, analysis.FormatPP(p.AbsLift), analysis.FormatP(*p.PValue), alpha)}
+	return kind
+}
+
+// decideComparison applies rules 2–8 to one comparison.
+func decideComparison(r *analysis.Report, c *analysis.Comparison) Verdict {
+	e := r.Experiment
+	v := func(o experiment.Outcome, rule Rule, kind HoldKind, reason string) Verdict {
+		return Verdict{Arm: c.Arm, Outcome: o, Rule: rule, HoldKind: kind, Reason: reason}
 	}
-	evidence := fmt.Sprintf("%s, p = %s < %s", analysis.FormatPP(p.AbsLift), analysis.FormatP(*p.PValue), alpha)
+	p := &c.Primary
+	for i := range c.Guardrails {
+		if g := &c.Guardrails[i]; g.State == analysis.StateSevere {
+			return v(experiment.Rollback, RuleSevereGuardrail, NoHold, fmt.Sprintf("%s: guardrail %s worsened severely: %s (beyond the severe margin %s), p = %s < %s",
+				c.Arm, g.Metric.Label, FormatDiff(&g.Result), FormatMargin(g.Metric, g.Metric.Severe, g.SevereMargin), format.P(g.PValue.V), g.Alpha))
+		}
+	}
+	if p.Significant && p.Harmed() {
+		return v(experiment.Rollback, RulePrimaryLoss, NoHold, fmt.Sprintf("%s: %s moved significantly against the desired direction (%s): %s",
+			c.Arm, p.Metric.Label, p.Metric.Desired, evidence(p)))
+	}
+	if hasCode(r.Health.Issues, experiment.CodeSRM) {
+		return v(experiment.Hold, RuleSRM, Investigate, fmt.Sprintf("SRM p = %s < %s: the traffic split does not match the expected one",
+			format.P(r.Health.SRM.PValue), e.Thresholds.SRMWarningP))
+	}
+	if worse := flagged(c); len(worse) > 0 {
+		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s",
+			c.Arm, strings.Join(worse, ", "), e.Thresholds.Alpha))
+	}
+	if p.Significant && p.Improved() {
+		if why := notReady(r, c); why != "" {
+			return v(experiment.Hold, RuleNotReady, Collect, fmt.Sprintf("%s: %s improved (%s), but %s", c.Arm, p.Metric.Label, evidence(p), why))
+		}
+		return v(experiment.Launch, RuleLaunch, NoHold, fmt.Sprintf("%s: %s improved: %s, and no guardrail worsened", c.Arm, p.Metric.Label, evidence(p)))
+	}
+	kind := Collect
+	if c.Power != nil && c.Power.Reached {
+		kind = Stop
+	}
 	switch {
-	case p.Worsened():
-		return Decision{experiment.Rollback, 4, fmt.Sprintf("%s moved significantly against the desired direction (%s): %s",
-			p.Label, p.Desired, evidence)}
-	case !p.Improved():
-		return Decision{experiment.Hold, 8, fmt.Sprintf("%s: no change in either direction", p.Label)}
+	case !p.PValue.OK():
+		return v(experiment.Hold, RuleNotSignificant, kind, fmt.Sprintf("%s: %s p-value undefined (%s)", c.Arm, p.Metric.Label, p.PValue.Null))
+	case p.Significant: // significant with a zero difference
+		return v(experiment.Hold, RuleNotSignificant, kind, fmt.Sprintf("%s: %s did not change in either direction", c.Arm, p.Metric.Label))
 	}
-	var worse []string
-	for _, g := range r.Guardrails {
-		if g.Worsened {
-			worse = append(worse, fmt.Sprintf("%s %s", g.Label, g.FormatDelta()))
+	return v(experiment.Hold, RuleNotSignificant, kind, fmt.Sprintf("%s: %s %s, p = %s ≥ %s, not significant",
+		c.Arm, p.Metric.Label, FormatDiff(p), format.P(p.PValue.V), p.Alpha))
+}
+
+// flagged lists the labels of the comparison's worsened guardrails.
+func flagged(c *analysis.Comparison) []string {
+	var out []string
+	for i := range c.Guardrails {
+		if g := &c.Guardrails[i]; g.State == analysis.StateWorsened {
+			out = append(out, fmt.Sprintf("%s %s", g.Metric.Label, FormatDiff(&g.Result)))
 		}
 	}
-	if len(worse) > 0 {
-		return Decision{experiment.Hold, 5, fmt.Sprintf("%s improved (%s) but guardrail %s worsened",
-			p.Label, evidence, strings.Join(worse, ", "))}
+	return out
+}
+
+// notReady says why a significant win does not launch yet (rule 6), or "".
+func notReady(r *analysis.Report, c *analysis.Comparison) string {
+	e := r.Experiment
+	ctl, arm := r.Arms[indexOf(r.Arms, c.Control)], r.Arms[c.Index]
+	if plan := e.Plan.UsersPerArm; plan > 0 && (ctl.Users < plan || arm.Users < plan) {
+		return fmt.Sprintf("the plan needs %d users per arm (%s %d, %s %d): an early look does not launch", plan, ctl.Name, ctl.Users, arm.Name, arm.Users)
 	}
-	if plan := e.Plan.UsersPerArm; plan > 0 && (p.ControlUsers < plan || p.TreatmentUsers < plan) {
-		return Decision{experiment.Hold, 6, fmt.Sprintf("%s improved (%s) but the plan needs %d users per arm (control %d, treatment %d): an early peek does not launch",
-			p.Label, evidence, plan, p.ControlUsers, p.TreatmentUsers)}
+	if min := e.Thresholds.MinUsers; ctl.Users < min || arm.Users < min {
+		return fmt.Sprintf("an arm is below min_users %d (%s %d, %s %d)", min, ctl.Name, ctl.Users, arm.Name, arm.Users)
 	}
-	return Decision{experiment.Launch, 7, fmt.Sprintf("%s improved: %s, and no guardrail worsened", p.Label, evidence)}
+	if e.Thresholds.GuardrailPolicy == experiment.NonInferiority {
+		for i := range c.Guardrails {
+			if g := &c.Guardrails[i]; g.State == analysis.StateInconclusive {
+				return fmt.Sprintf("guardrail %s is not shown within its margin %s (policy non_inferiority)", g.Metric.Label, FormatMargin(g.Metric, g.Metric.Worsened, g.WorsenedMargin))
+			}
+		}
+	}
+	return ""
+}
+
+func indexOf(arms []analysis.Arm, name string) int {
+	for i, a := range arms {
+		if a.Name == name {
+			return i
+		}
+	}
+	return 0
+}
+
+func evidence(p *analysis.Result) string {
+	s := fmt.Sprintf("%s, p = %s < %s", FormatDiff(p), format.P(p.PValue.V), p.Alpha)
+	return s
+}
+
+// combine forms the experiment's outcome from its comparisons
+// (docs/rules.md#the-experiments-outcome).
+func combine(r *analysis.Report, d *Decision) {
+	var rolled []Verdict
+	for _, v := range d.Comparisons {
+		if v.Outcome == experiment.Rollback {
+			rolled = append(rolled, v)
+		}
+	}
+	if len(rolled) > 0 {
+		first := rolled[0]
+		d.Outcome, d.Arm, d.Rule = experiment.Rollback, first.Arm, first.Rule
+		if len(rolled) == 1 {
+			d.Reason = first.Reason
+			return
+		}
+		var parts []string
+		for _, v := range rolled {
+			parts = append(parts, v.Reason)
+		}
+		d.Reason = fmt.Sprintf("%d arms roll back: %s", len(rolled), strings.Join(parts, "; "))
+		return
+	}
+	best := -1
+	for i, v := range d.Comparisons {
+		if v.Outcome != experiment.Launch {
+			continue
+		}
+		if best < 0 || better(&r.Comparisons[i].Primary, &r.Comparisons[best].Primary) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		v := d.Comparisons[best]
+		d.Outcome, d.Arm, d.Rule, d.Reason = experiment.Launch, v.Arm, v.Rule, v.Reason
+		return
+	}
+	first := 0
+	for i, v := range d.Comparisons {
+		if v.Rule < d.Comparisons[first].Rule {
+			first = i
+		}
+	}
+	v := d.Comparisons[first]
+	d.Outcome, d.Rule, d.HoldKind, d.Reason = experiment.Hold, v.Rule, v.HoldKind, v.Reason
+}
+
+// better reports whether a's primary estimate is strictly better than b's
+// in the desired direction (a tie keeps the earlier arm).
+func better(a, b *analysis.Result) bool {
+	if a.Metric.Desired == experiment.Decrease {
+		return a.AbsLift.V < b.AbsLift.V
+	}
+	return a.AbsLift.V > b.AbsLift.V
+}
+
+// RivalsInsideCI returns the other launching arms whose primary estimate
+// lies inside the winner's CI: the data do not tell them apart.
+func RivalsInsideCI(res Result) []string {
+	d := res.Decision
+	if d.Outcome != experiment.Launch {
+		return nil
+	}
+	var win *analysis.Result
+	for i := range res.Report.Comparisons {
+		if res.Report.Comparisons[i].Arm == d.Arm {
+			win = &res.Report.Comparisons[i].Primary
+		}
+	}
+	if win == nil || !win.CILow.OK() || !win.CIHigh.OK() {
+		return nil
+	}
+	var out []string
+	for i, v := range d.Comparisons {
+		p := &res.Report.Comparisons[i].Primary
+		if v.Outcome == experiment.Launch && v.Arm != d.Arm && p.AbsLift.OK() &&
+			p.AbsLift.V >= win.CILow.V && p.AbsLift.V <= win.CIHigh.V {
+			out = append(out, v.Arm)
+		}
+	}
+	return out
 }
 
 func blockedReason(h analysis.Health) string {
@@ -93,7 +295,7 @@ func blockedReason(h analysis.Health) string {
 		}
 	}
 	if first.Code == experiment.CodeSRMSevere && h.SRM != nil {
-		return fmt.Sprintf("health check blocked: severe SRM, p = %s", analysis.FormatP(h.SRM.PValue))
+		return fmt.Sprintf("health check blocked: severe SRM, p = %s", format.P(h.SRM.PValue))
 	}
 	s := fmt.Sprintf("health check blocked: %s", first.Code)
 	if loc := first.Location(); loc != "" {
@@ -119,4 +321,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// FormatDiff renders a result's absolute difference in its unit.
+func FormatDiff(r *analysis.Result) string {
+	if !r.AbsLift.OK() {
+		return "n/a"
+	}
+	return format.Diff(r.Metric.Kind, r.AbsLift.V)
+}
+
+// FormatMargin renders a guardrail margin in its metric's unit.
+func FormatMargin(m *experiment.Metric, mg experiment.Margin, abs float64) string {
+	return format.Margin(m.Kind, mg, abs)
 }

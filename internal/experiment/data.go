@@ -87,4 +87,6 @@ type Plan struct {
 	Baseline    *float64 // expected control value before data exists
 	BaselineSD  *float64 // expected per-user standard deviation (mean metrics)
 	DailyUsers  int64    // expected users per day over all arms; 0: not set
+	// Line and Col locate users_per_arm in experiment.yaml (0: unknown).
+	Line, Col int
 }

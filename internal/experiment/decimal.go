@@ -150,3 +150,14 @@ func (d Decimal) Add(e Decimal) Decimal {
 	}
 	return ratDecimal(new(big.Rat).Add(d.r, e.r))
 }
+
+// DivInt returns d / n exactly; it panics when n is 0 (a programmer error).
+func (d Decimal) DivInt(n int64) Decimal {
+	if n == 0 {
+		panic("experiment: Decimal.DivInt by 0")
+	}
+	if d.r == nil {
+		return d
+	}
+	return ratDecimal(new(big.Rat).Quo(d.r, new(big.Rat).SetInt64(n)))
+}

@@ -30,6 +30,10 @@ const (
 	CodeDuplicateColumn   = "duplicate_column"
 	CodePathEscape        = "path_escape"
 	CodeLimitExceeded     = "limit_exceeded"
+	CodePlanUnderpowered  = "plan_underpowered"
+	CodeSegmentSRM        = "segment_srm"
+	CodeDataRewritten     = "data_rewritten"
+	CodePlanChanged       = "plan_changed"
 )
 
 // Issue is one health finding. File is relative to the workspace; Line is

@@ -21,10 +21,10 @@ type Role string
 
 // Column roles.
 const (
-	RoleCount             Role = "count"                 // proportion and events: the count column m
-	RoleSum               Role = "sum"                   // mean: Σx; ratio: Σ numerator
-	RoleSumSquares        Role = "sum_squares"           // mean: Σx²; ratio: Σ numerator²; events: Σ count² (Welch)
-	RoleDenominatorSum    Role = "denominator_sum"       // ratio: Σy
+	RoleCount             Role = "count"           // proportion and events: the count column m
+	RoleSum               Role = "sum"             // mean: Σx; ratio: Σ numerator
+	RoleSumSquares        Role = "sum_squares"     // mean: Σx²; ratio: Σ numerator²; events: Σ count² (Welch)
+	RoleDenominatorSum    Role = "denominator_sum" // ratio: Σy
 	RoleDenominatorSquare Role = "denominator_sum_squares"
 	RoleSumProduct        Role = "sum_product" // ratio: Σxy
 	RolePreSum            Role = "pre_sum"     // CUPED: Σ pre-period X

@@ -1,24 +1,34 @@
 package load
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// Built-in guardrail thresholds (SPEC §2).
-var (
-	defaultWorsened = experiment.MustDecimal("0.001")
-	defaultSevere   = experiment.MustDecimal("0.003")
-)
+// Built-in guardrail margins per kind (docs/formats.md#guardrail-defaults):
+// proportion 0.1 pp / 0.3 pp absolute; events, mean and ratio 5% / 15% of
+// the control value.
+var builtinMargins = map[experiment.Kind]margins{
+	experiment.KindProportion: {
+		worsened: marginSetting{v: experiment.Margin{Value: experiment.MustDecimal("0.001")}},
+		severe:   marginSetting{v: experiment.Margin{Value: experiment.MustDecimal("0.003")}},
+	},
+}
+
+func init() {
+	rel := margins{
+		worsened: marginSetting{v: experiment.Margin{Value: experiment.MustDecimal("0.05"), Relative: true}},
+		severe:   marginSetting{v: experiment.Margin{Value: experiment.MustDecimal("0.15"), Relative: true}},
+	}
+	for _, k := range []experiment.Kind{experiment.KindEvents, experiment.KindMean, experiment.KindRatio} {
+		builtinMargins[k] = rel
+	}
+}
 
 var segmentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -35,12 +45,13 @@ func (l *loader) base(id string) *experiment.Experiment {
 		Deployment: experiment.DeploymentExperiment,
 		ConfigFile: l.displayPath(path.Join(id, configName)),
 		DataFile:   l.displayPath(path.Join(id, dataName)),
-		Split:      experiment.Split{Control: 50, Treatment: 50},
+		Control:    "control",
 		Primary: experiment.Metric{
-			Column: "conversions", Label: "conversions",
-			Desired: experiment.Increase, Type: experiment.MetricProportion,
+			Name: "conversions", Label: "conversions",
+			Desired: experiment.Increase, Kind: experiment.KindProportion,
 		},
 		Guardrails: []experiment.Metric{},
+		Secondary:  []experiment.Metric{},
 		Thresholds: experiment.DefaultThresholds(),
 	}
 }
@@ -65,10 +76,34 @@ func (l *loader) loadRepo() {
 	// experiment overrides them.
 	var is []experiment.Issue
 	l.thresholds(&expConfig{}, &is)
-	g := l.repo.gdefaults
-	checkSevere(pick(decSetting{}, g.worsened, defaultWorsened), pick(decSetting{}, g.severe, defaultSevere), "guardrail_defaults", &is)
+	for _, k := range experiment.Kinds {
+		w, s := l.repoMargins(k)
+		checkSevere(w, s, "guardrail_defaults", &is)
+	}
 	l.repoIssues = append(l.repoIssues, y.issues...)
 	l.repoIssues = append(l.repoIssues, is...)
+}
+
+// repoMargins are the margins experimentos.yaml and the built-ins give a
+// guardrail of kind k: per kind, else (proportion only) the direct ones.
+func (l *loader) repoMargins(k experiment.Kind) (worsened, severe marginSetting) {
+	b := builtinMargins[k]
+	worsened, severe = b.worsened, b.severe
+	g := l.repo.gdefaults
+	if k == experiment.KindProportion {
+		worsened, severe = orSetting(g.worsened, worsened), orSetting(g.severe, severe)
+	}
+	if m, ok := g.byKind[k]; ok {
+		worsened, severe = orSetting(m.worsened, worsened), orSetting(m.severe, severe)
+	}
+	return worsened, severe
+}
+
+func orSetting(own, def marginSetting) marginSetting {
+	if own.at.set() {
+		return own
+	}
+	return def
 }
 
 // picked is a setting after merging: its value and where it was written
@@ -112,23 +147,31 @@ func (l *loader) thresholds(c *expConfig, is *[]experiment.Issue) experiment.Thr
 		*is = append(*is, blockedAt(at, experiment.CodeBadConfig,
 			"srm_blocked_p (%s) is above srm_warning_p (%s); the blocking SRM threshold must be the stricter, smaller one", blocked.v, warn.v))
 	}
-	switch {
-	case own.minUsersAt.set():
-		t.MinUsers = own.minUsers
-	case repo.minUsersAt.set():
-		t.MinUsers = repo.minUsers
-	}
-	switch {
-	case own.ciAt.set():
-		t.CIMethod = own.ci
-	case repo.ciAt.set():
-		t.CIMethod = repo.ci
+	for _, tc := range []thresholdConfig{repo, own} {
+		if tc.minUsersAt.set() {
+			t.MinUsers = tc.minUsers
+		}
+		if tc.ciAt.set() {
+			t.CIMethod = tc.ci
+		}
+		if tc.sequentialAt.set() {
+			t.Sequential = tc.sequential
+		}
+		if tc.tuningAt.set() {
+			t.SequentialTuning = tc.tuning
+		}
+		if tc.policyAt.set() {
+			t.GuardrailPolicy = tc.policy
+		}
 	}
 	return t
 }
 
-func checkSevere(worsened, severe picked, what string, is *[]experiment.Issue) {
-	if severe.v.Cmp(worsened.v) >= 0 {
+// checkSevere blocks a severe margin below the worsened one when both are
+// in the same unit (both absolute or both relative).
+func checkSevere(worsened, severe marginSetting, what string, is *[]experiment.Issue) {
+	w, s := worsened.v, severe.v
+	if w.Relative != s.Relative || s.Value.Cmp(w.Value) >= 0 {
 		return
 	}
 	at := severe.at
@@ -136,36 +179,81 @@ func checkSevere(worsened, severe picked, what string, is *[]experiment.Issue) {
 		at = worsened.at
 	}
 	*is = append(*is, blockedAt(at, experiment.CodeBadConfig,
-		"%s: severe_threshold (%s) is below worsened_threshold (%s); a severe move must be at least a worsening", what, severe.v, worsened.v))
+		"%s: severe_threshold (%s) is below worsened_threshold (%s); a severe move must be at least a worsening", what, s, w))
 }
 
-// guardrail is a resolved guardrail and where its metric was named (unset
-// for a guardrail taken from the CSV header).
-type guardrail struct {
-	m        experiment.Metric
-	metricAt pos
+// role is what a metric is for; it sets its defaults.
+type role int
+
+const (
+	rolePrimary role = iota
+	roleGuardrail
+	roleSecondary
+)
+
+// metric is a resolved metric and its configuration as written (the
+// guardrail's margins are set once its kind is known).
+type metric struct {
+	m    experiment.Metric
+	c    metricConfig
+	role role
 }
 
-// newGuardrail resolves one guardrail against the repo defaults.
-func (l *loader) newGuardrail(g guardrailConfig, is *[]experiment.Issue) guardrail {
-	d := l.repo.gdefaults
-	m := experiment.Metric{Column: g.metric, Label: g.label, Desired: g.desired, Type: g.typ}
+// newMetric resolves one metric's name, kind and direction against the
+// defaults, and checks what its kind allows.
+func (l *loader) newMetric(c metricConfig, r role, is *[]experiment.Issue) metric {
+	m := experiment.Metric{Name: c.metric, Label: c.label, Desired: c.desired, Kind: c.kind,
+		Numerator: c.numerator, Denominator: c.denominator, CUPED: c.cuped}
 	if m.Label == "" {
-		m.Label = m.Column
+		m.Label = m.Name
 	}
 	if m.Desired == "" {
-		m.Desired = d.desired
+		m.Desired = experiment.Increase
+		if r == roleGuardrail {
+			m.Desired = experiment.Decrease
+			if d := l.repo.gdefaults.desired; d != "" {
+				m.Desired = d
+			}
+		}
 	}
-	if m.Desired == "" {
-		m.Desired = experiment.Decrease
+	if m.Kind == "" {
+		m.Kind = experiment.KindProportion
+		if r == roleGuardrail {
+			m.Kind = experiment.KindAuto
+		}
 	}
-	if m.Type == "" {
-		m.Type = experiment.MetricAuto
+	at := c.kindAt
+	if !at.set() {
+		at = c.metricAt
 	}
-	w, s := pick(g.worsened, d.worsened, defaultWorsened), pick(g.severe, d.severe, defaultSevere)
-	m.Worsened, m.Severe = w.v, s.v
-	checkSevere(w, s, "guardrail "+quote(m.Column), is)
-	return guardrail{m: m, metricAt: g.metricAt}
+	if m.Kind == experiment.KindRatio {
+		if m.Numerator == "" || m.Denominator == "" {
+			*is = append(*is, blockedAt(at, experiment.CodeBadConfig,
+				"metric %s is a ratio and needs numerator: and denominator:, naming the column prefixes of its parts (for example numerator: revenue, denominator: orders)", quote(m.Name)))
+		}
+	} else if m.Numerator != "" || m.Denominator != "" {
+		*is = append(*is, blockedAt(at, experiment.CodeBadConfig,
+			"metric %s has numerator:/denominator:, which only a ratio metric takes; set type: ratio or remove them", quote(m.Name)))
+	}
+	if m.CUPED {
+		if s := m.Kind.Spec(); (s == nil && m.Kind != experiment.KindAuto) || (s != nil && !s.CUPED) || m.Kind == experiment.KindAuto {
+			*is = append(*is, blockedAt(c.cupedAt, experiment.CodeBadConfig,
+				"cuped: true is supported on mean and proportion metrics, not on %s metric %s (not supported yet)", m.Kind, quote(m.Name)))
+			m.CUPED = false
+		}
+	}
+	return metric{m: m, c: c, role: r}
+}
+
+// setMargins resolves a guardrail's margins once its kind is known.
+func (l *loader) setMargins(g *metric, is *[]experiment.Issue) {
+	if g.role != roleGuardrail {
+		return
+	}
+	rw, rs := l.repoMargins(g.m.Kind)
+	w, s := orSetting(g.c.worsened, rw), orSetting(g.c.severe, rs)
+	g.m.Worsened, g.m.Severe = w.v, s.v
+	checkSevere(w, s, "guardrail "+quote(g.m.Name), is)
 }
 
 // experiment loads the experiment in folder id.
@@ -203,7 +291,7 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	} else if strings.TrimSpace(y.name) != "" {
 		e.Name = y.name
 	}
-	e.Hypothesis, e.Owner = c.hypothesis, c.owner
+	e.Hypothesis, e.Owner, e.Amendment = c.hypothesis, c.owner, c.amendment
 	e.Start, e.End = c.start, c.end
 	if !e.Start.IsZero() && !e.End.IsZero() && e.End.Before(e.Start) {
 		is = append(is, blockedAt(c.endAt, experiment.CodeBadDates, "end (%s) is before start (%s)", e.End.Format("2006-01-02"), e.Start.Format("2006-01-02")))
@@ -214,263 +302,47 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	if c.deployment != "" {
 		e.Deployment = c.deployment
 	}
-	if c.split != nil {
-		e.Split = *c.split
+	if c.control != "" {
+		e.Control = c.control
 	}
+	e.Split, e.Segments = c.split, c.segments
 	e.Plan = c.plan
 	e.Thresholds = l.thresholds(&c, &is)
-	if c.primaryMetric != "" {
-		e.Primary.Column, e.Primary.Label = c.primaryMetric, c.primaryMetric
+
+	var metrics []metric
+	if c.primarySet && c.primary.metric != "" {
+		metrics = append(metrics, l.newMetric(c.primary, rolePrimary, &is))
+	} else {
+		metrics = append(metrics, metric{m: e.Primary, role: rolePrimary})
 	}
-	if c.primaryLabel != "" {
-		e.Primary.Label = c.primaryLabel
-	}
-	if c.primaryDesired != "" {
-		e.Primary.Desired = c.primaryDesired
-	}
-	var guards []guardrail
 	for _, g := range c.guardrails {
-		guards = append(guards, l.newGuardrail(g, &is))
+		metrics = append(metrics, l.newMetric(g, roleGuardrail, &is))
+	}
+	for _, s := range c.secondary {
+		metrics = append(metrics, l.newMetric(s, roleSecondary, &is))
 	}
 
 	if usable {
-		guards = l.loadData(e, &c, guards, &is)
+		metrics = l.loadData(e, &c, metrics, &is)
 	}
-	for _, g := range guards {
-		if g.m.Type == experiment.MetricAuto {
-			g.m.Type = experiment.MetricProportion // no data to tell: proportion
+	for i := range metrics {
+		g := &metrics[i]
+		if g.m.Kind == experiment.KindAuto {
+			g.m.Kind = experiment.KindProportion // no data to tell: proportion
 		}
-		e.Guardrails = append(e.Guardrails, g.m)
+		l.setMargins(g, &is)
+		switch g.role {
+		case rolePrimary:
+			e.Primary = g.m
+		case roleGuardrail:
+			e.Guardrails = append(e.Guardrails, g.m)
+		case roleSecondary:
+			e.Secondary = append(e.Secondary, g.m)
+		}
 	}
 	is = append(is, l.repoIssues...)
 	e.Issues = dedupe(is)
 	return e
-}
-
-// loadData reads and checks the experiment's CSV, sets Data, DataFile and
-// DataSHA256, resolves auto guardrails and returns the guardrails (taken
-// from the header when experiment.yaml lists none).
-func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guardrail, is *[]experiment.Issue) []guardrail {
-	rel := dataName
-	if c.dataAt.set() {
-		rel = c.data
-	}
-	if msg := badDataPath(rel); msg != "" {
-		*is = append(*is, blockedAt(c.dataAt, experiment.CodePathEscape, "data %s %s; name a file inside the experiments root, relative to this folder", quote(rel), msg))
-		return guards
-	}
-	p := path.Join(e.ID, rel)
-	if p == "." || !fs.ValidPath(p) { // ValidPath refuses any ".." element
-		*is = append(*is, blockedAt(c.dataAt, experiment.CodePathEscape, "data %s leaves the experiments root; name a file inside it, relative to this folder", quote(rel)))
-		return guards
-	}
-	e.DataFile = l.displayPath(p)
-	planned := e.Status == experiment.StatusPlanned
-	b, prob := l.readFile(p)
-	if prob != nil {
-		if planned && *prob == missingFile {
-			return guards // planned: no data needed
-		}
-		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg, File: e.DataFile}
-		if c.dataAt.set() && prob.code != experiment.CodeLimitExceeded {
-			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s", quote(rel), prob.msg)
-		}
-		*is = append(*is, is1)
-		return guards
-	}
-	sum := sha256.Sum256(b)
-	e.DataSHA256 = hex.EncodeToString(sum[:])
-
-	t, csvIssues := l.parseCSV(e.DataFile, b)
-	*is = append(*is, csvIssues...)
-	if t == nil {
-		return guards
-	}
-	at := func(code, column, format string, args ...any) experiment.Issue {
-		col := 0
-		if i, ok := t.cols[column]; ok {
-			col = i + 1
-		}
-		return experiment.Issue{Severity: experiment.SeverityBlocked, Code: code, File: e.DataFile, Line: t.headerLine, Column: column, Col: col, Message: fmt.Sprintf(format, args...)}
-	}
-	header := strings.Join(t.header, ",")
-	if len(header) > 200 {
-		header = header[:200] + "…"
-	}
-	for _, req := range []string{"variant", "users"} {
-		if _, ok := t.cols[req]; !ok {
-			*is = append(*is, at(experiment.CodeMissingColumn, req, "has no %s column (header: %s)", req, header))
-		}
-	}
-	if _, ok := t.cols[e.Primary.Column]; !ok {
-		*is = append(*is, at(experiment.CodeMissingColumn, e.Primary.Column, "has no %s column for the primary metric (header: %s)", quote(e.Primary.Column), header))
-	}
-	if !c.guardrailsSet {
-		for i, h := range t.header {
-			if strings.HasPrefix(h, "guardrail_") && t.cols[h] == i {
-				guards = append(guards, l.newGuardrail(guardrailConfig{metric: h}, is))
-			}
-		}
-		if len(guards) > l.lim.MaxGuardrails {
-			*is = append(*is, at(experiment.CodeLimitExceeded, "", "has %d guardrail_* columns, more than %d (Limits.MaxGuardrails)", len(guards), l.lim.MaxGuardrails))
-			guards = nil
-		}
-	} else {
-		for _, g := range guards {
-			if _, ok := t.cols[g.m.Column]; !ok {
-				*is = append(*is, blockedAt(g.metricAt, experiment.CodeBadConfig, "guardrail metric %s is not a column of %s (header: %s)", quote(g.m.Column), path.Base(p), header))
-			}
-		}
-	}
-
-	vi, okV := t.cols["variant"]
-	ui, okU := t.cols["users"]
-	if len(t.rows) == 0 {
-		if !planned {
-			*is = append(*is, at(experiment.CodeBadVariants, "variant", "has no data rows; add one control row and one treatment row"))
-		}
-		return guards
-	}
-	if !okV || !okU {
-		return guards
-	}
-
-	// The count columns some metric names.
-	var needed []string
-	if _, ok := t.cols[e.Primary.Column]; ok {
-		needed = append(needed, e.Primary.Column)
-	}
-	for _, g := range guards {
-		if _, ok := t.cols[g.m.Column]; ok && g.m.Column != e.Primary.Column && !slices.Contains(needed, g.m.Column) {
-			needed = append(needed, g.m.Column)
-		}
-	}
-
-	var arms [2]*experiment.Arm
-	complete := true
-	cell := func(r row, i int) string {
-		if i < len(r.fields) {
-			return r.fields[i]
-		}
-		return ""
-	}
-	value := func(r row, column string, i int, code, msg string) experiment.Issue {
-		return experiment.Issue{Severity: experiment.SeverityBlocked, Code: code, File: e.DataFile, Line: r.line, Column: column, Col: i + 1, Message: msg}
-	}
-	for _, r := range t.rows {
-		wide := len(r.fields) > len(t.header) && !blank(r.fields[len(t.header):])
-		if wide {
-			*is = append(*is, experiment.Issue{Severity: experiment.SeverityBlocked, Code: experiment.CodeBadValue, File: e.DataFile, Line: r.line, Col: len(t.header) + 1,
-				Message: fmt.Sprintf("row has %d fields but the header has %d; a number written with a thousands separator (1,000) splits into two fields: write 1000", len(r.fields), len(t.header))})
-			complete = false
-		}
-		v := normHeader(cell(r, vi))
-		var k int
-		switch v {
-		case "control":
-			k = 0
-		case "treatment":
-			k = 1
-		default:
-			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("variant %s is neither control nor treatment; results.csv holds exactly one row for each", quote(v))))
-			complete = false
-			continue
-		}
-		if arms[k] != nil {
-			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("a second %s row (the first is on line %d); aggregate each arm into one row", v, arms[k].Line)))
-			complete = false
-			continue
-		}
-		arm := &experiment.Arm{Line: r.line, Counts: make(map[string]int64, len(needed))}
-		arms[k] = arm
-		if wide {
-			continue // its values cannot be trusted
-		}
-		n, code, msg := parseCount(cell(r, ui))
-		switch {
-		case code != "":
-			*is = append(*is, value(r, "users", ui, code, "users "+msg))
-			complete = false
-		case n == 0:
-			*is = append(*is, value(r, "users", ui, experiment.CodeBadValue, "users is 0; an arm needs at least 1 user"))
-			complete = false
-		default:
-			arm.Users = n
-		}
-		for _, col := range needed {
-			i := t.cols[col]
-			n, code, msg := parseCount(cell(r, i))
-			if code != "" {
-				*is = append(*is, value(r, col, i, code, col+" "+msg))
-				complete = false
-				continue
-			}
-			arm.Counts[col] = n
-		}
-	}
-	for k, name := range []string{"control", "treatment"} {
-		if arms[k] == nil {
-			*is = append(*is, at(experiment.CodeBadVariants, "variant", "has no %s row; results.csv needs exactly one control row and one treatment row", name))
-			complete = false
-		}
-	}
-	if !complete {
-		return guards
-	}
-	e.Data = &experiment.Data{Control: *arms[0], Treatment: *arms[1], Columns: make(map[string]int, len(t.cols))}
-	for h, i := range t.cols {
-		e.Data.Columns[h] = i + 1
-	}
-
-	cellIssue := func(a *experiment.Arm, col, code, msg string) experiment.Issue {
-		return experiment.Issue{Severity: experiment.SeverityBlocked, Code: code, File: e.DataFile, Line: a.Line, Column: col, Col: t.cols[col] + 1, Message: msg}
-	}
-	if _, ok := t.cols[e.Primary.Column]; ok {
-		for k, a := range arms {
-			if x := a.Counts[e.Primary.Column]; x > a.Users {
-				*is = append(*is, cellIssue(a, e.Primary.Column, experiment.CodeConversionsExceed,
-					fmt.Sprintf("%s %s = %d is above its users = %d; the primary metric counts users who converted", armName(k), e.Primary.Column, x, a.Users)))
-			}
-		}
-	}
-	for gi := range guards {
-		g := &guards[gi].m
-		if _, ok := t.cols[g.Column]; !ok {
-			continue
-		}
-		var above []int
-		for k, a := range arms {
-			if a.Counts[g.Column] > a.Users {
-				above = append(above, k)
-			}
-		}
-		switch g.Type {
-		case experiment.MetricProportion:
-			for _, k := range above {
-				a := arms[k]
-				*is = append(*is, cellIssue(a, g.Column, experiment.CodeBadValue,
-					fmt.Sprintf("%s %s = %d is above its users = %d, but the guardrail's type is proportion (users with an event); count users, or set type: events", armName(k), g.Column, a.Counts[g.Column], a.Users)))
-			}
-		case experiment.MetricAuto:
-			g.Type = experiment.MetricProportion
-			if len(above) > 0 {
-				g.Type = experiment.MetricEvents
-				a := arms[above[0]]
-				w := cellIssue(a, g.Column, experiment.CodeEventsPerUser,
-					fmt.Sprintf("%s %s = %d is above its users = %d: read as events per user and compared with a Poisson test; set type: events to say so", armName(above[0]), g.Column, a.Counts[g.Column], a.Users))
-				w.Severity = experiment.SeverityWarning
-				*is = append(*is, w)
-			}
-		}
-	}
-	return guards
-}
-
-func armName(k int) string {
-	if k == 0 {
-		return "control"
-	}
-	return "treatment"
 }
 
 // badDataPath rejects a data: path that is absolute or not a plain

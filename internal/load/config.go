@@ -1,6 +1,8 @@
 package load
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -10,14 +12,21 @@ import (
 
 // Keys valid at each level of experiment.yaml and experimentos.yaml.
 var (
-	topKeys       = []string{"name", "hypothesis", "owner", "start", "end", "status", "deployment", "data", "split", "plan", "primary", "guardrails", "thresholds"}
-	splitKeys     = []string{"control", "treatment"}
-	planKeys      = []string{"users_per_arm", "mde"}
-	primaryKeys   = []string{"metric", "label", "desired"}
-	guardrailKeys = []string{"metric", "label", "type", "desired", "worsened_threshold", "severe_threshold"}
-	thresholdKeys = []string{"alpha", "srm_warning_p", "srm_blocked_p", "min_users", "ci_method"}
-	repoKeys      = []string{"thresholds", "guardrail_defaults"}
-	gdefaultKeys  = []string{"desired", "worsened_threshold", "severe_threshold"}
+	topKeys = []string{"name", "hypothesis", "owner", "start", "end", "status", "deployment", "data",
+		"control", "split", "segments", "plan", "primary", "secondary", "guardrails", "amendment", "thresholds"}
+	planKeys      = []string{"users_per_arm", "mde", "baseline", "baseline_sd", "daily_users"}
+	metricKeys    = []string{"metric", "label", "type", "desired", "cuped", "columns", "numerator", "denominator"}
+	primaryKeys   = metricKeys
+	secondaryKeys = metricKeys
+	guardrailKeys = append(slices.Clone(metricKeys), "worsened_threshold", "severe_threshold")
+	columnKeys    = []string{string(experiment.RoleCount), string(experiment.RoleSum), string(experiment.RoleSumSquares),
+		string(experiment.RoleDenominatorSum), string(experiment.RoleDenominatorSquare), string(experiment.RoleSumProduct),
+		string(experiment.RolePreSum), string(experiment.RolePreSumSquares), string(experiment.RolePreSumProduct)}
+	thresholdKeys = []string{"alpha", "srm_warning_p", "srm_blocked_p", "min_users", "ci_method",
+		"sequential", "sequential_tuning", "guardrail_policy"}
+	repoKeys     = []string{"thresholds", "guardrail_defaults"}
+	gdefaultKeys = []string{"desired", "worsened_threshold", "severe_threshold", "proportion", "events", "mean", "ratio"}
+	marginKeys   = []string{"worsened_threshold", "severe_threshold"}
 )
 
 // Hints for a key written at the wrong level.
@@ -29,6 +38,8 @@ var (
 		"mde": "it belongs under plan:", "metric": "it belongs under primary: or a guardrail",
 		"guardrail_defaults": "it belongs in experimentos.yaml at the experiments root",
 		"guardrail":          "did you mean guardrails?",
+		"sequential":         "it belongs under thresholds:", "guardrail_policy": "it belongs under thresholds:",
+		"type": "it belongs under primary:, a guardrail or a secondary metric", "baseline": "it belongs under plan:",
 	}
 	repoElsewhere = map[string]string{
 		"alpha": "it belongs under thresholds:", "srm_warning_p": "it belongs under thresholds:",
@@ -43,27 +54,54 @@ type decSetting struct {
 	at pos
 }
 
+// marginSetting is a guardrail margin and where it was written.
+type marginSetting struct {
+	v  experiment.Margin
+	at pos
+}
+
 type thresholdConfig struct {
 	alpha, srmWarn, srmBlocked decSetting
 	minUsers                   int64
 	minUsersAt                 pos
 	ci                         experiment.CIMethod
 	ciAt                       pos
+	sequential                 bool
+	sequentialAt               pos
+	tuning                     int64
+	tuningAt                   pos
+	policy                     experiment.GuardrailPolicy
+	policyAt                   pos
+}
+
+// margins is a pair of guardrail margins as written.
+type margins struct {
+	worsened, severe marginSetting
 }
 
 type guardrailDefaults struct {
-	desired          experiment.Direction
-	worsened, severe decSetting
+	desired experiment.Direction
+	margins
+	// byKind holds guardrail_defaults: {mean: {...}} per kind.
+	byKind map[experiment.Kind]margins
 }
 
-type guardrailConfig struct {
-	metric   string
-	metricAt pos
-	label    string
-	typ      experiment.MetricType
-	desired  experiment.Direction
-	worsened decSetting
-	severe   decSetting
+// metricConfig is one metric as written: the primary, a secondary metric or
+// a guardrail.
+type metricConfig struct {
+	metric      string
+	metricAt    pos
+	label       string
+	kind        experiment.Kind
+	kindAt      pos
+	desired     experiment.Direction
+	cuped       bool
+	cupedAt     pos
+	columns     map[experiment.Role]string
+	columnsAt   pos
+	numerator   string
+	denominator string
+	margins
 }
 
 // expConfig is experiment.yaml as written; zero values and unset pos mean
@@ -77,12 +115,18 @@ type expConfig struct {
 	deployment              experiment.Deployment
 	data                    string
 	dataAt                  pos
-	split                   *experiment.Split
+	control                 string
+	controlAt               pos
+	split                   map[string]float64
+	splitAt                 map[string]pos
+	segments                []string
+	segmentsAt              pos
 	plan                    experiment.Plan
-	primaryMetric           string
-	primaryLabel            string
-	primaryDesired          experiment.Direction
-	guardrails              []guardrailConfig
+	amendment               string
+	primary                 metricConfig
+	primarySet              bool
+	secondary               []metricConfig
+	guardrails              []metricConfig
 	guardrailsSet           bool
 	thresholds              thresholdConfig
 }
@@ -112,6 +156,8 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 			c.hypothesis, _ = y.text(v, key, kp)
 		case "owner":
 			c.owner, _ = y.text(v, key, kp)
+		case "amendment":
+			c.amendment, _ = y.text(v, key, kp)
 		case "start":
 			c.start, _ = y.date(v, key, kp)
 		case "end":
@@ -132,48 +178,24 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 			} else if isNull(v) {
 				y.add(experiment.CodeBadConfig, key, kp, "data is empty; write the CSV's path relative to this folder, such as results.csv")
 			}
+		case "control":
+			if s, ok := y.label(v, key, kp); ok {
+				c.control, c.controlAt = s, y.at(key, kp)
+			}
 		case "split":
-			c.split = y.parseSplit(v, key, kp)
+			c.split, c.splitAt = y.parseSplit(v, key, kp)
+		case "segments":
+			c.segments, c.segmentsAt = y.parseSegments(v, key, kp)
 		case "plan":
-			y.fields(v, key, kp, planKeys, nil, func(name string, key, v *yaml.Node, kp string) {
-				switch name {
-				case "users_per_arm":
-					if n, ok := y.integer(v, key, kp, "20000"); ok {
-						if n < 1 {
-							y.add(experiment.CodeBadConfig, key, kp, "%s must be at least 1, not %d", kp, n)
-						} else {
-							c.plan.UsersPerArm = n
-						}
-					}
-				case "mde":
-					if d, ok := y.decimal(v, key, kp, "0.05"); ok {
-						if d.Cmp(decM1) <= 0 || d.Sign() == 0 {
-							y.add(experiment.CodeBadConfig, key, kp, "%s is a relative effect: it must be above -1 and not 0 (0.05 means +5%%), not %s", kp, d)
-						} else {
-							f := d.Float64()
-							c.plan.MDE = &f
-						}
-					}
-				}
-			})
+			c.plan = y.parsePlan(v, key, kp)
 		case "primary":
-			y.fields(v, key, kp, primaryKeys, map[string]string{"type": "the primary metric always counts users (a proportion); type applies to guardrails"}, func(name string, key, v *yaml.Node, kp string) {
-				switch name {
-				case "metric":
-					if s, ok := y.metricName(v, key, kp); ok {
-						c.primaryMetric = s
-					}
-				case "label":
-					c.primaryLabel, _ = y.text(v, key, kp)
-				case "desired":
-					if s, ok := y.enum(v, key, kp, "increase", "decrease"); ok {
-						c.primaryDesired = experiment.Direction(s)
-					}
-				}
-			})
+			c.primarySet = true
+			c.primary = y.parseMetric(deref(v), key, kp, primaryKeys)
+		case "secondary":
+			c.secondary = y.parseMetrics(v, key, kp, secondaryKeys, "secondary metrics")
 		case "guardrails":
 			c.guardrailsSet = !isNull(v)
-			c.guardrails = y.parseGuardrails(v, key, kp)
+			c.guardrails = y.parseMetrics(v, key, kp, guardrailKeys, "guardrails")
 		case "thresholds":
 			c.thresholds = y.parseThresholds(v, key, kp)
 		}
@@ -196,8 +218,8 @@ func hasKey(m *yaml.Node, name string) bool {
 	return false
 }
 
-// metricName reads a CSV column name as written in YAML: trimmed and
-// lower-cased like the CSV header.
+// metricName reads a CSV column name or prefix as written in YAML: trimmed
+// and lower-cased like the CSV header.
 func (y *ydoc) metricName(v, key *yaml.Node, kp string) (string, bool) {
 	s, ok := y.text(v, key, kp)
 	if !ok {
@@ -212,126 +234,284 @@ func (y *ydoc) metricName(v, key *yaml.Node, kp string) (string, bool) {
 		return "", false
 	}
 	if s == "variant" || s == "users" {
-		y.add(experiment.CodeBadConfig, key, kp, "%s cannot be the %s column; name a count column such as conversions", kp, s)
+		y.add(experiment.CodeBadConfig, key, kp, "%s cannot be the %s column; name a metric column such as conversions", kp, s)
 		return "", false
 	}
 	return s, true
 }
 
-func (y *ydoc) parseSplit(v, key *yaml.Node, kp string) *experiment.Split {
-	if isNull(deref(v)) {
-		return nil
-	}
-	var w [2]float64
-	var got [2]bool
-	y.fields(v, key, kp, splitKeys, nil, func(name string, key, v *yaml.Node, kp string) {
-		i := 0
-		if name == "treatment" {
-			i = 1
+// label reads an arm label: trimmed, lower-cased, matching the variant
+// label pattern (docs/formats.md#rows-and-arms).
+func (y *ydoc) label(v, key *yaml.Node, kp string) (string, bool) {
+	s, ok := y.text(v, key, kp)
+	if !ok {
+		if isNull(v) {
+			y.add(experiment.CodeBadConfig, key, kp, "%s is empty; write an arm label such as control", kp)
 		}
-		d, ok := y.decimal(v, key, kp, "50")
-		if !ok {
-			got[i] = true // reported
-			return
-		}
-		if d.Sign() <= 0 {
-			y.add(experiment.CodeBadConfig, key, kp, "%s is a traffic weight and must be above 0, not %s", kp, d)
-			got[i] = true
-			return
-		}
-		w[i], got[i] = d.Float64(), true
-	})
-	if deref(v).Kind != yaml.MappingNode {
-		return nil
+		return "", false
 	}
-	if !got[0] || !got[1] {
-		y.add(experiment.CodeBadConfig, key, kp, "split needs both weights, such as {control: 50, treatment: 50}")
-		return nil
+	s = normHeader(s)
+	if !segmentRE.MatchString(s) {
+		y.add(experiment.CodeBadConfig, key, kp, "%s %s is not an arm label: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", kp, quote(s))
+		return "", false
 	}
-	if w[0] <= 0 || w[1] <= 0 {
-		return nil
-	}
-	return &experiment.Split{Control: w[0], Treatment: w[1]}
+	return s, true
 }
 
-func (y *ydoc) parseGuardrails(v, key *yaml.Node, kp string) []guardrailConfig {
+// parseSplit reads split: {label: weight, ...}.
+func (y *ydoc) parseSplit(v, key *yaml.Node, kp string) (map[string]float64, map[string]pos) {
+	v = deref(v)
+	if isNull(v) {
+		return nil, nil
+	}
+	if v.Kind != yaml.MappingNode {
+		y.add(experiment.CodeBadConfig, key, kp, "split must map each arm label to its traffic weight, such as {control: 50, treatment: 50}, not %s", kindName(v))
+		return nil, nil
+	}
+	w := map[string]float64{}
+	at := map[string]pos{}
+	ok := true
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], deref(v.Content[i+1])
+		label, good := y.label(k, k, kp)
+		if !good {
+			ok = false
+			continue
+		}
+		p := join(kp, label)
+		if _, dup := w[label]; dup {
+			y.add(experiment.CodeBadConfig, k, p, "arm %s appears twice in split", quote(label))
+			ok = false
+			continue
+		}
+		d, good := y.decimal(val, k, p, "50")
+		if !good {
+			ok = false
+			continue
+		}
+		if d.Sign() <= 0 {
+			y.add(experiment.CodeBadConfig, k, p, "%s is a traffic weight and must be above 0, not %s", p, d)
+			ok = false
+			continue
+		}
+		w[label], at[label] = d.Float64(), y.at(k, p)
+	}
+	if !ok || len(w) == 0 {
+		if ok {
+			y.add(experiment.CodeBadConfig, key, kp, "split is empty; give each arm a weight, such as {control: 50, treatment: 50}")
+		}
+		return nil, nil
+	}
+	return w, at
+}
+
+// parseSegments reads segments: [column, ...].
+func (y *ydoc) parseSegments(v, key *yaml.Node, kp string) ([]string, pos) {
+	v = deref(v)
+	if isNull(v) {
+		return nil, pos{}
+	}
+	if v.Kind != yaml.SequenceNode {
+		y.add(experiment.CodeBadConfig, key, kp, "segments must be a list of CSV column names, such as [platform], not %s", kindName(v))
+		return nil, pos{}
+	}
+	if len(v.Content) > maxSegmentColumns {
+		y.add(experiment.CodeLimitExceeded, key, kp, "names %d segment columns, more than %d", len(v.Content), maxSegmentColumns)
+		return nil, pos{}
+	}
+	var out []string
+	for i, item := range v.Content {
+		ip := kp + "[" + itoa(i) + "]"
+		s, ok := y.metricName(deref(item), item, ip)
+		if !ok {
+			return nil, pos{}
+		}
+		if slices.Contains(out, s) {
+			y.add(experiment.CodeBadConfig, item, ip, "segment column %s is listed twice", quote(s))
+			return nil, pos{}
+		}
+		out = append(out, s)
+	}
+	return out, y.at(key, kp)
+}
+
+func (y *ydoc) parsePlan(v, key *yaml.Node, kp string) experiment.Plan {
+	var plan experiment.Plan
+	positive := func(v, key *yaml.Node, kp, example string) (*float64, bool) {
+		d, ok := y.decimal(v, key, kp, example)
+		if !ok {
+			return nil, false
+		}
+		if d.Sign() <= 0 {
+			y.add(experiment.CodeBadConfig, key, kp, "%s must be above 0, not %s", kp, d)
+			return nil, false
+		}
+		f := d.Float64()
+		return &f, true
+	}
+	y.fields(v, key, kp, planKeys, nil, func(name string, key, v *yaml.Node, kp string) {
+		switch name {
+		case "users_per_arm", "daily_users":
+			n, ok := y.integer(v, key, kp, "20000")
+			if !ok {
+				return
+			}
+			if n < 1 {
+				y.add(experiment.CodeBadConfig, key, kp, "%s must be at least 1, not %d", kp, n)
+				return
+			}
+			if name == "daily_users" {
+				plan.DailyUsers = n
+				return
+			}
+			plan.UsersPerArm = n
+			plan.Line, plan.Col = key.Line, key.Column
+		case "mde":
+			if d, ok := y.decimal(v, key, kp, "0.05"); ok {
+				if d.Cmp(decM1) <= 0 || d.Sign() == 0 {
+					y.add(experiment.CodeBadConfig, key, kp, "%s is a relative effect: it must be above -1 and not 0 (0.05 means 5%%), not %s", kp, d)
+				} else {
+					f := d.Float64()
+					plan.MDE = &f
+				}
+			}
+		case "baseline":
+			plan.Baseline, _ = positive(v, key, kp, "0.12")
+		case "baseline_sd":
+			plan.BaselineSD, _ = positive(v, key, kp, "30.0")
+		}
+	})
+	return plan
+}
+
+// parseMetrics reads a list of metrics (secondary: or guardrails:).
+func (y *ydoc) parseMetrics(v, key *yaml.Node, kp string, keys []string, what string) []metricConfig {
 	v = deref(v)
 	if isNull(v) {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		y.add(experiment.CodeBadConfig, key, kp, "guardrails must be a list of \"- metric: <column>\" entries, not %s", kindName(v))
+		y.add(experiment.CodeBadConfig, key, kp, "%s must be a list of \"- metric: <column>\" entries, not %s", kp, kindName(v))
 		return nil
 	}
 	if len(v.Content) > y.lim.MaxGuardrails {
-		y.add(experiment.CodeLimitExceeded, key, kp, "has %d guardrails, more than %d (Limits.MaxGuardrails)", len(v.Content), y.lim.MaxGuardrails)
+		y.add(experiment.CodeLimitExceeded, key, kp, "has %d %s, more than %d (Limits.MaxGuardrails)", len(v.Content), what, y.lim.MaxGuardrails)
 		return nil
 	}
-	var out []guardrailConfig
+	var out []metricConfig
 	seen := make(map[string]int)
 	for i, item := range v.Content {
 		ip := kp + "[" + itoa(i) + "]"
 		item = deref(item)
 		if item.Kind != yaml.MappingNode {
-			y.add(experiment.CodeBadConfig, item, ip, "a guardrail must be a mapping such as {metric: guardrail_error}, not %s", kindName(item))
+			y.add(experiment.CodeBadConfig, item, ip, "each entry must be a mapping such as {metric: guardrail_error}, not %s", kindName(item))
 			continue
 		}
-		g := guardrailConfig{typ: experiment.MetricAuto}
-		ok := true
-		y.fields(item, item, ip, guardrailKeys, nil, func(name string, key, v *yaml.Node, kp string) {
-			switch name {
-			case "metric":
-				if s, good := y.metricName(v, key, kp); good {
-					g.metric, g.metricAt = s, y.at(key, kp)
-				} else {
-					ok = false
-				}
-			case "label":
-				g.label, _ = y.text(v, key, kp)
-			case "type":
-				if s, good := y.enum(v, key, kp, "auto", "proportion", "events"); good {
-					g.typ = experiment.MetricType(s)
-				}
-			case "desired":
-				if s, good := y.enum(v, key, kp, "increase", "decrease"); good {
-					g.desired = experiment.Direction(s)
-				}
-			case "worsened_threshold":
-				g.worsened = y.threshold(v, key, kp)
-			case "severe_threshold":
-				g.severe = y.threshold(v, key, kp)
-			}
-		})
-		if g.metric == "" {
-			if ok && !hasKey(item, "metric") {
-				y.add(experiment.CodeBadConfig, item, ip, "a guardrail needs metric: naming its CSV column")
-			}
+		m := y.parseMetric(item, item, ip, keys)
+		if m.metric == "" {
 			continue
 		}
-		if first, dup := seen[g.metric]; dup {
-			y.add(experiment.CodeBadConfig, item, ip+".metric", "guardrail %s is listed twice (first as guardrails[%d])", quote(g.metric), first)
+		if first, dup := seen[m.metric]; dup {
+			y.add(experiment.CodeBadConfig, item, ip+".metric", "metric %s is listed twice (first as %s[%d])", quote(m.metric), kp, first)
 			continue
 		}
-		seen[g.metric] = i
-		out = append(out, g)
+		seen[m.metric] = i
+		out = append(out, m)
 	}
 	if out == nil {
-		out = []guardrailConfig{}
+		out = []metricConfig{}
 	}
 	return out
 }
 
-// threshold reads a guardrail threshold: an absolute rate change >= 0.
-func (y *ydoc) threshold(v, key *yaml.Node, kp string) decSetting {
+// parseMetric reads one metric's mapping.
+func (y *ydoc) parseMetric(item, at *yaml.Node, kp string, keys []string) metricConfig {
+	var m metricConfig
+	ok := true
+	kinds := []string{"proportion", "events", "mean", "ratio"}
+	if slices.Contains(keys, "worsened_threshold") {
+		kinds = append([]string{"auto"}, kinds...)
+	}
+	y.fields(item, at, kp, keys, nil, func(name string, key, v *yaml.Node, kp string) {
+		switch name {
+		case "metric":
+			if s, good := y.metricName(v, key, kp); good {
+				m.metric, m.metricAt = s, y.at(key, kp)
+			} else {
+				ok = false
+			}
+		case "label":
+			m.label, _ = y.text(v, key, kp)
+		case "type":
+			if s, good := y.enum(v, key, kp, kinds...); good {
+				m.kind, m.kindAt = experiment.Kind(s), y.at(key, kp)
+			}
+		case "desired":
+			if s, good := y.enum(v, key, kp, "increase", "decrease"); good {
+				m.desired = experiment.Direction(s)
+			}
+		case "cuped":
+			if b, good := y.boolean(v, key, kp); good {
+				m.cuped, m.cupedAt = b, y.at(key, kp)
+			}
+		case "numerator":
+			m.numerator, _ = y.metricName(v, key, kp)
+		case "denominator":
+			m.denominator, _ = y.metricName(v, key, kp)
+		case "columns":
+			m.columnsAt = y.at(key, kp)
+			m.columns = map[experiment.Role]string{}
+			y.fields(v, key, kp, columnKeys, nil, func(name string, key, v *yaml.Node, kp string) {
+				if s, good := y.metricName(v, key, kp); good {
+					m.columns[experiment.Role(name)] = s
+				}
+			})
+		case "worsened_threshold":
+			m.worsened = y.margin(v, key, kp)
+		case "severe_threshold":
+			m.severe = y.margin(v, key, kp)
+		}
+	})
+	if m.metric == "" && ok && !hasKey(item, "metric") {
+		y.add(experiment.CodeBadConfig, at, kp, "%s needs metric: naming its CSV column or column prefix", kp)
+	}
+	return m
+}
+
+// boolean reads true or false.
+func (y *ydoc) boolean(v, at *yaml.Node, kp string) (bool, bool) {
+	if isNull(v) || v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+		y.add(experiment.CodeBadConfig, at, kp, "%s must be true or false, not %s", kp, kindName(v))
+		return false, false
+	}
+	return v.Value == "true" || v.Value == "True" || v.Value == "TRUE", true
+}
+
+// margin reads a guardrail margin: a decimal >= 0 in the metric's unit, or
+// a percentage of the control value written "5%".
+func (y *ydoc) margin(v, key *yaml.Node, kp string) marginSetting {
+	if v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && strings.HasSuffix(strings.TrimSpace(v.Value), "%") {
+		num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.Value), "%"))
+		d, err := experiment.ParseDecimal(num)
+		if err != nil || strings.ContainsAny(num, "eE") {
+			y.add(experiment.CodeBadConfig, key, kp, "%s must be a decimal or a percentage such as 5%%, not %s", kp, quote(v.Value))
+			return marginSetting{}
+		}
+		if d.Sign() < 0 {
+			y.add(experiment.CodeBadConfig, key, kp, "%s is a harm margin and cannot be negative, not %s", kp, quote(v.Value))
+			return marginSetting{}
+		}
+		return marginSetting{v: experiment.Margin{Value: d.DivInt(100), Relative: true}, at: y.at(key, kp)}
+	}
 	d, ok := y.decimal(v, key, kp, "0.001")
 	if !ok {
-		return decSetting{}
+		return marginSetting{}
 	}
 	if d.Sign() < 0 {
-		y.add(experiment.CodeBadConfig, key, kp, "%s is an absolute rate change and cannot be negative, not %s", kp, d)
-		return decSetting{}
+		y.add(experiment.CodeBadConfig, key, kp, "%s is a harm margin and cannot be negative, not %s", kp, d)
+		return marginSetting{}
 	}
-	return decSetting{v: d, at: y.at(key, kp)}
+	return marginSetting{v: experiment.Margin{Value: d}, at: y.at(key, kp)}
 }
 
 func (y *ydoc) parseThresholds(v, key *yaml.Node, kp string) thresholdConfig {
@@ -369,6 +549,22 @@ func (y *ydoc) parseThresholds(v, key *yaml.Node, kp string) thresholdConfig {
 			if s, ok := y.enum(v, key, kp, "newcombe", "wald"); ok {
 				t.ci, t.ciAt = experiment.CIMethod(s), y.at(key, kp)
 			}
+		case "sequential":
+			if b, ok := y.boolean(v, key, kp); ok {
+				t.sequential, t.sequentialAt = b, y.at(key, kp)
+			}
+		case "sequential_tuning":
+			if n, ok := y.integer(v, key, kp, "5000"); ok {
+				if n < 1 {
+					y.add(experiment.CodeBadConfig, key, kp, "%s is N*, a number of users, and must be at least 1, not %d", kp, n)
+					return
+				}
+				t.tuning, t.tuningAt = n, y.at(key, kp)
+			}
+		case "guardrail_policy":
+			if s, ok := y.enum(v, key, kp, string(experiment.DoNoHarm), string(experiment.NonInferiority)); ok {
+				t.policy, t.policyAt = experiment.GuardrailPolicy(s), y.at(key, kp)
+			}
 		}
 	})
 	return t
@@ -389,9 +585,22 @@ func (y *ydoc) parseRepo(root *yaml.Node) repoConfig {
 						c.gdefaults.desired = experiment.Direction(s)
 					}
 				case "worsened_threshold":
-					c.gdefaults.worsened = y.threshold(v, key, kp)
+					c.gdefaults.worsened = y.margin(v, key, kp)
 				case "severe_threshold":
-					c.gdefaults.severe = y.threshold(v, key, kp)
+					c.gdefaults.severe = y.margin(v, key, kp)
+				default: // a kind
+					var m margins
+					y.fields(v, key, kp, marginKeys, nil, func(name string, key, v *yaml.Node, kp string) {
+						if name == "worsened_threshold" {
+							m.worsened = y.margin(v, key, kp)
+						} else {
+							m.severe = y.margin(v, key, kp)
+						}
+					})
+					if c.gdefaults.byKind == nil {
+						c.gdefaults.byKind = map[experiment.Kind]margins{}
+					}
+					c.gdefaults.byKind[experiment.Kind(name)] = m
 				}
 			})
 		}

@@ -8,8 +8,9 @@ import "slices"
 // a list item:
 //
 //	""                              experiment.yaml top level
-//	"split", "plan", "primary"      its mappings
-//	"guardrails[]"                  one guardrail
+//	"plan", "primary"               its mappings (split: maps any arm label)
+//	"secondary[]", "guardrails[]"   one secondary metric, one guardrail
+//	"columns"                       a metric's explicit column names
 //	"thresholds"                    thresholds (both files)
 //	"experimentos.yaml"             experimentos.yaml top level
 //	"guardrail_defaults"            its guardrail defaults
@@ -18,13 +19,15 @@ import "slices"
 // drift from the loader. The slices are copies.
 func ConfigKeys() map[string][]string {
 	return map[string][]string{
-		"":                   slices.Clone(topKeys),
-		"split":              slices.Clone(splitKeys),
-		"plan":               slices.Clone(planKeys),
-		"primary":            slices.Clone(primaryKeys),
-		"guardrails[]":       slices.Clone(guardrailKeys),
-		"thresholds":         slices.Clone(thresholdKeys),
-		"experimentos.yaml":  slices.Clone(repoKeys),
-		"guardrail_defaults": slices.Clone(gdefaultKeys),
+		"":                          slices.Clone(topKeys),
+		"plan":                      slices.Clone(planKeys),
+		"primary":                   slices.Clone(primaryKeys),
+		"secondary[]":               slices.Clone(secondaryKeys),
+		"guardrails[]":              slices.Clone(guardrailKeys),
+		"columns":                   slices.Clone(columnKeys),
+		"thresholds":                slices.Clone(thresholdKeys),
+		"experimentos.yaml":         slices.Clone(repoKeys),
+		"guardrail_defaults":        slices.Clone(gdefaultKeys),
+		"guardrail_defaults.<kind>": slices.Clone(marginKeys),
 	}
 }

@@ -1,0 +1,109 @@
+// Package format renders the numbers of an analysis for people, in each
+// metric kind's unit (docs/memo.md#numbers): rates as percentages and their
+// differences in percentage points, events per user, and plain values for
+// means and ratios. Decision reasons and every memo use it, so a number
+// reads the same wherever it appears.
+package format
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// P renders a p-value: 4 significant digits, scientific below 0.0001.
+func P(p float64) string {
+	if p < 1e-4 {
+		return fmt.Sprintf("%.2g", p)
+	}
+	return fmt.Sprintf("%.4g", p)
+}
+
+// unit is the kind's unit; an unknown kind prints plain.
+func unit(k experiment.Kind) experiment.Unit {
+	if s := k.Spec(); s != nil {
+		return s.Unit
+	}
+	return experiment.UnitPlain
+}
+
+// sig renders x with enough significant digits to tell small values from
+// zero: two decimals from 1 up, three significant digits below.
+func sig(x float64, signed bool) string {
+	f := "%.2f"
+	if a := math.Abs(x); a != 0 && a < 1 {
+		f = "%.3g"
+	}
+	if signed {
+		f = "%+" + f[1:]
+	}
+	s := fmt.Sprintf(f, x)
+	if strings.ContainsAny(s, "e") { // %g chose an exponent: spell it out
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+		if signed && x > 0 {
+			s = "+" + s
+		}
+	}
+	return s
+}
+
+// Value renders one arm's value of a metric of kind k.
+func Value(k experiment.Kind, v float64) string {
+	switch unit(k) {
+	case experiment.UnitRate:
+		return sig(v*100, false) + "%"
+	case experiment.UnitPerUser:
+		return fmt.Sprintf("%.4g/user", v)
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// Diff renders a difference of two values of a metric of kind k.
+func Diff(k experiment.Kind, d float64) string {
+	switch unit(k) {
+	case experiment.UnitRate:
+		return sig(d*100, true) + " pp"
+	case experiment.UnitPerUser:
+		return fmt.Sprintf("%+.4g/user", d)
+	}
+	return fmt.Sprintf("%+.4g", d)
+}
+
+// Rel renders a relative change ("+4.06%").
+func Rel(r float64) string { return sig(r*100, true) + "%" }
+
+// Share renders a traffic share ("50%", "33.3%").
+func Share(s float64) string {
+	return strconv.FormatFloat(math.Round(s*1000)/10, 'f', -1, 64) + "%"
+}
+
+// Margin renders a guardrail margin as written and, for a relative one,
+// its size in the metric's unit at the control value: "0.1 pp",
+// "5% (0.012/user)".
+func Margin(k experiment.Kind, m experiment.Margin, abs float64) string {
+	if m.Relative {
+		return fmt.Sprintf("%s of control (%s)", m, strings.TrimPrefix(Diff(k, abs), "+"))
+	}
+	return strings.TrimPrefix(Diff(k, m.Value.Float64()), "+")
+}
+
+// Count renders an integer with thousands separators ("1,234,567").
+func Count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,635 @@
+package load
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/experimentos/experimentos/internal/experiment"
+)
+
+// Data-shape limits (docs/limits.md).
+const (
+	maxArms           = 10
+	maxSegmentColumns = 3
+	maxSegmentValues  = 50
+	maxSegmentText    = 100
+	// momentTolerance is the relative slack of the moment checks, for
+	// rounding in exports (docs/formats.md#numbers).
+	momentTolerance = 1e-9
+)
+
+// dataFile is one experiment's CSV being read: the table, where issues go
+// and whether every value so far was usable.
+type dataFile struct {
+	e        *experiment.Experiment
+	t        *table
+	is       *[]experiment.Issue
+	complete bool
+}
+
+func (f *dataFile) header() string {
+	h := strings.Join(f.t.header, ",")
+	if len(h) > 200 {
+		h = h[:200] + "…"
+	}
+	return h
+}
+
+// atHeader is an issue on the header line, at column's position.
+func (f *dataFile) atHeader(code, column, format string, args ...any) {
+	col := 0
+	if i, ok := f.t.cols[column]; ok {
+		col = i + 1
+	}
+	*f.is = append(*f.is, experiment.Issue{Severity: experiment.SeverityBlocked, Code: code, File: f.e.DataFile,
+		Line: f.t.headerLine, Column: column, Col: col, Message: fmt.Sprintf(format, args...)})
+}
+
+// atCell is an issue on a row's cell.
+func (f *dataFile) atCell(sev experiment.Severity, code string, line int, column, msg string) {
+	*f.is = append(*f.is, experiment.Issue{Severity: sev, Code: code, File: f.e.DataFile,
+		Line: line, Column: column, Col: f.t.cols[column] + 1, Message: msg})
+	if sev == experiment.SeverityBlocked {
+		f.complete = false
+	}
+}
+
+// loadData reads and checks the experiment's CSV, sets Data, DataFile and
+// DataSHA256, resolves every metric's columns from the kind table and auto
+// guardrails from the data, and returns the metrics (with guardrails taken
+// from the header when experiment.yaml lists none).
+func (l *loader) loadData(e *experiment.Experiment, c *expConfig, metrics []metric, is *[]experiment.Issue) []metric {
+	b, ok := l.readData(e, c, is)
+	if !ok {
+		return metrics
+	}
+	t, csvIssues := l.parseCSV(e.DataFile, b)
+	*is = append(*is, csvIssues...)
+	if t == nil {
+		return metrics
+	}
+	f := &dataFile{e: e, t: t, is: is, complete: true}
+	planned := e.Status == experiment.StatusPlanned
+	for _, req := range append([]string{"variant", "users"}, e.Segments...) {
+		if _, ok := t.cols[req]; !ok {
+			what := "column"
+			if req != "variant" && req != "users" {
+				what = "segment column named in segments:"
+			}
+			f.atHeader(experiment.CodeMissingColumn, req, "has no %s %s%s (header: %s)", req, what, didYouMean(req, t.header), f.header())
+			f.complete = false
+		}
+	}
+	if !c.guardrailsSet {
+		metrics = append(metrics, l.headerGuardrails(t, is)...)
+	}
+	for i := range metrics {
+		f.resolveColumns(&metrics[i])
+	}
+	if len(t.rows) == 0 {
+		if !planned {
+			f.atHeader(experiment.CodeBadVariants, "variant", "has no data rows; add one row for the control arm %s and one for each other arm", quote(e.Control))
+		}
+		return metrics
+	}
+	if !f.complete {
+		return metrics
+	}
+	rows := f.readRows(metrics)
+	if !f.complete {
+		return metrics
+	}
+	d := f.arms(rows, c)
+	if d == nil || !f.complete {
+		return metrics
+	}
+	for i := range metrics {
+		f.checkMoments(d, &metrics[i])
+	}
+	if f.complete {
+		e.Data = d
+	}
+	return metrics
+}
+
+// readData reads the data file named by data: (default results.csv),
+// confined to the experiments root, and sets DataFile and DataSHA256.
+func (l *loader) readData(e *experiment.Experiment, c *expConfig, is *[]experiment.Issue) ([]byte, bool) {
+	rel := dataName
+	if c.dataAt.set() {
+		rel = c.data
+	}
+	if msg := badDataPath(rel); msg != "" {
+		*is = append(*is, blockedAt(c.dataAt, experiment.CodePathEscape, "data %s %s; name a file inside the experiments root, relative to this folder", quote(rel), msg))
+		return nil, false
+	}
+	p := path.Join(e.ID, rel)
+	if p == "." || !fs.ValidPath(p) { // ValidPath refuses any ".." element
+		*is = append(*is, blockedAt(c.dataAt, experiment.CodePathEscape, "data %s leaves the experiments root; name a file inside it, relative to this folder", quote(rel)))
+		return nil, false
+	}
+	e.DataFile = l.displayPath(p)
+	b, prob := l.readFile(p)
+	if prob != nil {
+		if e.Status == experiment.StatusPlanned && *prob == missingFile {
+			return nil, false // planned: no data needed
+		}
+		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg, File: e.DataFile}
+		if c.dataAt.set() && prob.code != experiment.CodeLimitExceeded {
+			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s", quote(rel), prob.msg)
+		}
+		*is = append(*is, is1)
+		return nil, false
+	}
+	sum := sha256.Sum256(b)
+	e.DataSHA256 = hex.EncodeToString(sum[:])
+	return b, true
+}
+
+// headerGuardrails are the guardrails of an experiment.yaml that lists
+// none: every guardrail_x count column (kind auto), and every
+// guardrail_x_sum with a guardrail_x_sum_squares beside it (a mean
+// guardrail named guardrail_x).
+func (l *loader) headerGuardrails(t *table, is *[]experiment.Issue) []metric {
+	var out []metric
+	for i, h := range t.header {
+		if !strings.HasPrefix(h, "guardrail_") || t.cols[h] != i || strings.HasSuffix(h, "_sum_squares") {
+			continue
+		}
+		c := metricConfig{metric: h}
+		if name, ok := strings.CutSuffix(h, "_sum"); ok {
+			if _, sq := t.cols[name+"_sum_squares"]; sq {
+				c = metricConfig{metric: name, kind: experiment.KindMean}
+			}
+		}
+		out = append(out, l.newMetric(c, roleGuardrail, is))
+	}
+	if len(out) > l.lim.MaxGuardrails {
+		*is = append(*is, experiment.Issue{Severity: experiment.SeverityBlocked, Code: experiment.CodeLimitExceeded, Line: t.headerLine,
+			Message: fmt.Sprintf("has %d guardrail_* columns, more than %d (Limits.MaxGuardrails)", len(out), l.lim.MaxGuardrails)})
+		return nil
+	}
+	return out
+}
+
+// resolveColumns maps each role the metric's kind reads to a CSV column:
+// the one `columns:` names, else the kind's default name. A missing
+// required column is reported where the user can fix it. Auto guardrails
+// read a count column (and an optional sum of squares).
+func (f *dataFile) resolveColumns(g *metric) {
+	m := &g.m
+	kind := m.Kind
+	if kind == experiment.KindAuto {
+		m.Kind = experiment.KindEvents // the columns of proportion plus the optional squares
+		defer func() { m.Kind = experiment.KindAuto }()
+	}
+	m.Columns = map[experiment.Role]string{}
+	for role, col := range g.c.columns {
+		if !slices.ContainsFunc(m.ColumnSpecs(), func(s experiment.ColumnSpec) bool { return s.Role == role }) {
+			*f.is = append(*f.is, blockedAt(g.c.columnsAt, experiment.CodeBadConfig,
+				"columns: %s is not a column a %s metric reads (it reads %s)", role, m.Kind, roleList(m.ColumnSpecs())))
+			f.complete = false
+			continue
+		}
+		if _, ok := f.t.cols[col]; !ok {
+			*f.is = append(*f.is, blockedAt(g.c.columnsAt, experiment.CodeBadConfig,
+				"columns: %s names %s, which is not a column of the CSV%s (header: %s)", role, quote(col), didYouMean(col, f.t.header), f.header()))
+			f.complete = false
+		}
+	}
+	var missing []string
+	for _, s := range m.ColumnSpecs() {
+		col, explicit := g.c.columns[s.Role]
+		if !explicit {
+			col = s.Name(m)
+		}
+		if _, ok := f.t.cols[col]; ok {
+			m.Columns[s.Role] = col
+		} else if !s.Optional && !explicit {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	f.complete = false
+	list := strings.Join(missing, ", ")
+	hint := didYouMean(missing[0], f.t.header)
+	switch {
+	case m.CUPED && slices.ContainsFunc(missing, func(c string) bool { return strings.Contains(c, "_pre_") }):
+		*f.is = append(*f.is, blockedAt(g.c.cupedAt, experiment.CodeBadConfig,
+			"cuped: true needs the pre-period columns %s, which the CSV lacks%s (header: %s)", list, hint, f.header()))
+	case g.role == rolePrimary:
+		f.atHeader(experiment.CodeMissingColumn, missing[0], "has no %s column for the %s primary metric %s%s (header: %s)", list, kind, quote(m.Name), hint, f.header())
+	default:
+		what := "guardrail"
+		if g.role == roleSecondary {
+			what = "secondary metric"
+		}
+		*f.is = append(*f.is, blockedAt(g.c.metricAt, experiment.CodeBadConfig,
+			"%s %s (%s) needs the column %s, which the CSV lacks%s (header: %s)", what, quote(m.Name), kind, list, hint, f.header()))
+	}
+}
+
+func roleList(specs []experiment.ColumnSpec) string {
+	var out []string
+	for _, s := range specs {
+		out = append(out, string(s.Role))
+	}
+	return strings.Join(out, ", ")
+}
+
+// didYouMean suggests a near-miss header name.
+func didYouMean(name string, header []string) string {
+	if s := suggest(name, header); s != "" {
+		return "; did you mean " + s + "?"
+	}
+	return ""
+}
+
+// csvRow is one parsed data row.
+type csvRow struct {
+	experiment.Row
+	raw string // the variant label as written
+}
+
+// readRows parses every row's label, users, segment cell and the cells of
+// every column a metric reads, by the kind table's value forms.
+func (f *dataFile) readRows(metrics []metric) []csvRow {
+	t := f.t
+	vi, ui := t.cols["variant"], t.cols["users"]
+	cell := func(r row, i int) string {
+		if i < len(r.fields) {
+			return r.fields[i]
+		}
+		return ""
+	}
+	var out []csvRow
+	for _, r := range t.rows {
+		if len(r.fields) > len(t.header) && !blank(r.fields[len(t.header):]) {
+			*f.is = append(*f.is, experiment.Issue{Severity: experiment.SeverityBlocked, Code: experiment.CodeBadValue, File: f.e.DataFile, Line: r.line, Col: len(t.header) + 1,
+				Message: fmt.Sprintf("row has %d fields but the header has %d; a number written with a thousands separator (1,000) splits into two fields: write 1000", len(r.fields), len(t.header))})
+			f.complete = false
+			continue
+		}
+		raw := strings.TrimSpace(cell(r, vi))
+		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Moments: make(map[string]experiment.Moments, len(metrics))}, raw: raw}
+		if !segmentRE.MatchString(cr.Arm) {
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.line, "variant",
+				fmt.Sprintf("variant %s is not an arm label: use letters, digits, '.', '_' and '-', starting with a letter or digit", quote(raw)))
+			continue
+		}
+		n, code, msg := parseCount(cell(r, ui))
+		switch {
+		case code != "":
+			f.atCell(experiment.SeverityBlocked, code, r.line, "users", "users "+msg)
+		case n == 0:
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, "users", "users is 0; an arm needs at least 1 user")
+		default:
+			cr.Users = n
+		}
+		for _, s := range f.e.Segments {
+			v := strings.TrimSpace(cell(r, t.cols[s]))
+			if len([]rune(v)) > maxSegmentText {
+				f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, s,
+					fmt.Sprintf("segment value is %d characters long, more than %d; shorten it", len([]rune(v)), maxSegmentText))
+			}
+			cr.Cell = append(cr.Cell, v)
+		}
+		for i := range metrics {
+			cr.Moments[metrics[i].m.Name] = f.moments(r, cell, &metrics[i].m)
+		}
+		out = append(out, cr)
+	}
+	return out
+}
+
+// moments reads one row's cells for metric m into its Moments.
+func (f *dataFile) moments(r row, cell func(row, int) string, m *experiment.Metric) experiment.Moments {
+	var mo experiment.Moments
+	specs := m.ColumnSpecs()
+	if m.Kind == experiment.KindAuto {
+		specs = experiment.KindEvents.Spec().Columns
+	}
+	for _, s := range specs {
+		col, ok := m.Columns[s.Role]
+		if !ok {
+			continue
+		}
+		text := cell(r, f.t.cols[col])
+		if s.Value == experiment.Count {
+			n, code, msg := parseCount(text)
+			if code != "" {
+				f.atCell(experiment.SeverityBlocked, code, r.line, col, col+" "+msg)
+			}
+			mo.Count = n
+			continue
+		}
+		d, msg := parseSum(text, s.Value == experiment.SumSquares)
+		if msg != "" {
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, col, col+" "+msg)
+			continue
+		}
+		switch s.Role {
+		case experiment.RoleSum:
+			mo.Sum = d
+		case experiment.RoleSumSquares:
+			mo.SumSquares = d
+		case experiment.RoleDenominatorSum:
+			mo.DenSum = d
+		case experiment.RoleDenominatorSquare:
+			mo.DenSumSquares = d
+		case experiment.RoleSumProduct:
+			mo.SumProduct = d
+		case experiment.RolePreSum:
+			mo.PreSum = d
+		case experiment.RolePreSumSquares:
+			mo.PreSumSquares = d
+		case experiment.RolePreSumProduct:
+			mo.PreSumProduct = d
+		}
+	}
+	return mo
+}
+
+var sumRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$`)
+
+// parseSum parses a sum cell: a decimal, with scientific notation as
+// warehouses export large floats; squares cannot be negative. On failure it
+// returns a message that says how to write the number.
+func parseSum(s string, squares bool) (experiment.Decimal, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return experiment.Decimal{}, "is empty; write a decimal such as 251234.50 (0 when there were none)"
+	case strings.Contains(s, ","):
+		return experiment.Decimal{}, fmt.Sprintf("is %s; remove the thousands separators, e.g. write 1234.5 rather than 1,234.5", quote(s))
+	case notANumber[strings.ToLower(s)]:
+		return experiment.Decimal{}, fmt.Sprintf("is %s, not a finite number; write a decimal such as 251234.50", quote(s))
+	case !sumRE.MatchString(s):
+		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50 or 1.9102e8", quote(s))
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if e, _ := strconv.Atoi(s[i+1:]); e > 300 || e < -300 {
+			return experiment.Decimal{}, fmt.Sprintf("is %s, out of range; write a decimal such as 1.9102e8", quote(s))
+		}
+	}
+	d, err := experiment.ParseDecimal(s)
+	if err != nil {
+		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50", quote(s))
+	}
+	if math.IsInf(d.Float64(), 0) {
+		return experiment.Decimal{}, fmt.Sprintf("is %s, too large to analyse", quote(s))
+	}
+	if squares && d.Sign() < 0 {
+		return experiment.Decimal{}, fmt.Sprintf("is %s, but a sum of squares cannot be negative", quote(s))
+	}
+	return d, ""
+}
+
+// arms groups the rows into arms (and cells with segments), checks the
+// labels and the split, and sums each arm's cells into its total.
+func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
+	e := f.e
+	var labels []string
+	first := map[string]int{}
+	for _, r := range rows {
+		if _, ok := first[r.Arm]; !ok {
+			first[r.Arm] = len(labels)
+			labels = append(labels, r.Arm)
+		}
+	}
+	found := func() string {
+		var w []string
+		for _, l := range labels {
+			w = append(w, quote(l))
+		}
+		return strings.Join(w, ", ")
+	}
+	ctl, hasControl := first[e.Control]
+	switch {
+	case !hasControl:
+		hint := ""
+		if s := suggest(e.Control, labels); s != "" {
+			hint = " (did you mean " + s + "? set control: to the control arm's label)"
+		}
+		f.atHeader(experiment.CodeBadVariants, "variant", "has no row for the control arm %s%s; found %s. Any number of arms (2 to %d) is supported: one control row, set by control:, and one row per other arm",
+			quote(e.Control), hint, found(), maxArms)
+		return nil
+	case len(labels) < 2:
+		f.atHeader(experiment.CodeBadVariants, "variant", "has only the control arm %s; add a row for at least one other arm", quote(e.Control))
+		return nil
+	case len(labels) > maxArms:
+		f.atHeader(experiment.CodeBadVariants, "variant", "has %d arms (%s), more than %d; an experiment compares 2 to %d arms", len(labels), found(), maxArms, maxArms)
+		return nil
+	}
+	if !f.checkSplit(labels, c) {
+		return nil
+	}
+	d := &experiment.Data{Control: ctl, Columns: make(map[string]int, len(f.t.cols))}
+	for h, i := range f.t.cols {
+		d.Columns[h] = i + 1
+	}
+	// Cells: one row per arm and combination of segment values.
+	type key struct{ arm, cell string }
+	seen := map[key]int{}
+	cells := map[string][]string{}
+	var cellOrder []string
+	values := make([]map[string]bool, len(e.Segments))
+	for i := range values {
+		values[i] = map[string]bool{}
+	}
+	for _, r := range rows {
+		ck := strings.Join(r.Cell, "\x00")
+		k := key{r.Arm, ck}
+		if line, dup := seen[k]; dup {
+			msg := fmt.Sprintf("a second row for arm %s (the first is on line %d); aggregate each arm into one row", quote(r.raw), line)
+			if len(e.Segments) > 0 {
+				msg = fmt.Sprintf("a second row for arm %s in cell %s (the first is on line %d); give each arm one row per cell", quote(r.raw), cellName(e.Segments, r.Cell), line)
+			}
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.Line, "variant", msg)
+			continue
+		}
+		seen[k] = r.Line
+		if _, ok := cells[ck]; !ok {
+			cells[ck] = r.Cell
+			cellOrder = append(cellOrder, ck)
+		}
+		for i, v := range r.Cell {
+			values[i][v] = true
+		}
+		d.Rows = append(d.Rows, r.Row)
+	}
+	for i, s := range e.Segments {
+		if n := len(values[i]); n > maxSegmentValues {
+			f.atHeader(experiment.CodeLimitExceeded, s, "segment column %s has %d values, more than %d", quote(s), n, maxSegmentValues)
+		}
+	}
+	for _, ck := range cellOrder {
+		for _, a := range labels {
+			if _, ok := seen[key{a, ck}]; !ok {
+				f.atHeader(experiment.CodeBadVariants, "variant", "cell %s has no row for arm %s; every cell needs a row for every arm", cellName(e.Segments, cells[ck]), quote(a))
+			}
+		}
+	}
+	if !f.complete {
+		return nil
+	}
+	d.Arms = make([]experiment.Row, len(labels))
+	for i, l := range labels {
+		d.Arms[i] = experiment.Row{Arm: l, Moments: map[string]experiment.Moments{}}
+	}
+	for _, r := range d.Rows {
+		a := &d.Arms[first[r.Arm]]
+		if a.Line == 0 {
+			a.Line = r.Line
+		}
+		a.Users += r.Users
+		for name, mo := range r.Moments {
+			a.Moments[name] = a.Moments[name].Add(mo)
+		}
+	}
+	if len(e.Segments) == 0 {
+		d.Rows = d.Arms
+	}
+	return d
+}
+
+func cellName(segments, values []string) string {
+	var parts []string
+	for i, s := range segments {
+		parts = append(parts, s+"="+quote(values[i]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkSplit checks that split: names exactly the CSV's arms.
+func (f *dataFile) checkSplit(labels []string, c *expConfig) bool {
+	if c.split == nil {
+		return true
+	}
+	ok := true
+	for label := range c.split {
+		if !slices.Contains(labels, label) {
+			*f.is = append(*f.is, blockedAt(c.splitAt[label], experiment.CodeBadConfig,
+				"split names arm %s, which the CSV does not have (its arms: %s)%s", quote(label), strings.Join(labels, ", "), didYouMean(label, labels)))
+			ok = false
+		}
+	}
+	for _, l := range labels {
+		if _, has := c.split[l]; !has {
+			var any pos
+			for _, p := range c.splitAt {
+				any = p
+				break
+			}
+			any.key = "split"
+			*f.is = append(*f.is, blockedAt(any, experiment.CodeBadConfig, "split has no weight for arm %s; give every arm of the CSV a weight (arms: %s)", quote(l), strings.Join(labels, ", ")))
+			ok = false
+		}
+	}
+	f.complete = f.complete && ok
+	return ok
+}
+
+// checkMoments checks every row's moments of metric g against what its
+// kind allows, and resolves an auto guardrail to events or proportion.
+func (f *dataFile) checkMoments(d *experiment.Data, g *metric) {
+	m := &g.m
+	if m.Kind == experiment.KindAuto {
+		m.Kind = experiment.KindProportion
+		for _, r := range d.Rows {
+			if r.Moments[m.Name].Count > r.Users {
+				m.Kind = experiment.KindEvents
+				col := m.Columns[experiment.RoleCount]
+				f.atCell(experiment.SeverityWarning, experiment.CodeEventsPerUser, r.Line, col,
+					fmt.Sprintf("arm %s %s = %d is above its users = %d: read as events per user and compared as a rate; set type: events to say so", r.Arm, col, r.Moments[m.Name].Count, r.Users))
+				break
+			}
+		}
+		if m.Kind == experiment.KindProportion {
+			delete(m.Columns, experiment.RoleSumSquares)
+		}
+	}
+	for _, r := range d.Rows {
+		mo := r.Moments[m.Name]
+		n := float64(r.Users)
+		bad := func(role experiment.Role, format string, args ...any) {
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.Line, m.Columns[role], fmt.Sprintf("arm %s: ", r.Arm)+fmt.Sprintf(format, args...))
+		}
+		switch m.Kind {
+		case experiment.KindProportion:
+			if mo.Count > r.Users {
+				col := m.Columns[experiment.RoleCount]
+				if g.role == rolePrimary {
+					f.atCell(experiment.SeverityBlocked, experiment.CodeConversionsExceed, r.Line, col,
+						fmt.Sprintf("arm %s %s = %d is above its users = %d; the primary metric counts users who converted", r.Arm, col, mo.Count, r.Users))
+				} else {
+					bad(experiment.RoleCount, "%s = %d is above its users = %d, but the metric's type is proportion (users with an event); count users, or set type: events", col, mo.Count, r.Users)
+				}
+			}
+		case experiment.KindEvents:
+			if _, ok := m.Columns[experiment.RoleSumSquares]; ok && !squaresPossible(float64(mo.Count), mo.SumSquares.Float64(), n) {
+				bad(experiment.RoleSumSquares, "the sum of squares %s is below count²/users = %.6g, so it is not a per-user sum of squares", mo.SumSquares, float64(mo.Count)*float64(mo.Count)/n)
+			}
+		case experiment.KindMean:
+			if !squaresPossible(mo.Sum.Float64(), mo.SumSquares.Float64(), n) {
+				bad(experiment.RoleSumSquares, "the sum of squares %s is below sum²/users = %.6g, so it is not a per-user sum of squares", mo.SumSquares, mo.Sum.Float64()*mo.Sum.Float64()/n)
+			}
+		case experiment.KindRatio:
+			x, xx, y, yy, xy := mo.Sum.Float64(), mo.SumSquares.Float64(), mo.DenSum.Float64(), mo.DenSumSquares.Float64(), mo.SumProduct.Float64()
+			switch {
+			case !squaresPossible(x, xx, n):
+				bad(experiment.RoleSumSquares, "the numerator's sum of squares %s is below sum²/users = %.6g, so it is not a per-user sum of squares", mo.SumSquares, x*x/n)
+			case !squaresPossible(y, yy, n):
+				bad(experiment.RoleDenominatorSquare, "the denominator's sum of squares %s is below sum²/users = %.6g, so it is not a per-user sum of squares", mo.DenSumSquares, y*y/n)
+			case !crossPossible(x, xx, y, yy, xy, n):
+				bad(experiment.RoleSumProduct, "the cross product %s is outside the Cauchy–Schwarz bound |Σxy − ΣxΣy/n| ≤ √((Σx² − (Σx)²/n)(Σy² − (Σy)²/n)), so the sums cannot come from the same users", mo.SumProduct)
+			}
+		}
+		if m.CUPED {
+			f.checkPre(r, m, mo, bad)
+		}
+	}
+}
+
+// checkPre checks a CUPED metric's pre-period moments.
+func (f *dataFile) checkPre(r experiment.Row, m *experiment.Metric, mo experiment.Moments, bad func(experiment.Role, string, ...any)) {
+	n := float64(r.Users)
+	y, yy := mo.Sum.Float64(), mo.SumSquares.Float64()
+	if m.Kind == experiment.KindProportion {
+		y, yy = float64(mo.Count), float64(mo.Count)
+	}
+	x, xx, xy := mo.PreSum.Float64(), mo.PreSumSquares.Float64(), mo.PreSumProduct.Float64()
+	switch {
+	case !squaresPossible(x, xx, n):
+		bad(experiment.RolePreSumSquares, "the pre-period sum of squares %s is below sum²/users = %.6g, so it is not a per-user sum of squares", mo.PreSumSquares, x*x/n)
+	case !crossPossible(y, yy, x, xx, xy, n):
+		bad(experiment.RolePreSumProduct, "the pre-period cross product %s is outside the Cauchy–Schwarz bound |ΣYX − ΣYΣX/n| ≤ √((ΣY² − (ΣY)²/n)(ΣX² − (ΣX)²/n)), so the pre-period sums cannot come from the same users", mo.PreSumProduct)
+	}
+}
+
+// squaresPossible reports whether Σx² ≥ (Σx)²/n, within the export
+// rounding tolerance.
+func squaresPossible(sum, squares, n float64) bool {
+	need := sum * sum / n
+	return squares-need >= -momentTolerance*math.Max(math.Abs(squares), need)
+}
+
+// crossPossible reports whether the cross product lies within the
+// Cauchy–Schwarz bound, within the export rounding tolerance.
+func crossPossible(x, xx, y, yy, xy, n float64) bool {
+	cov := xy - x*y/n
+	vx, vy := math.Max(0, xx-x*x/n), math.Max(0, yy-y*y/n)
+	bound := math.Sqrt(vx * vy)
+	scale := math.Max(math.Abs(xy), math.Abs(x*y/n))
+	return math.Abs(cov) <= bound+momentTolerance*math.Max(scale, bound)
+}
