@@ -182,7 +182,7 @@ func status(issues []experiment.Issue) HealthStatus {
 func srm(e *experiment.Experiment, d *experiment.Data) *SRM {
 	shares := e.Split.Shares()
 	users := [2]int64{d.Control.Users, d.Treatment.Users}
-	chi2, p := stats.ChiSquareGOF(users, shares)
+	chi2, p, _ := stats.ChiSquareGOF(users[:], shares[:])
 	return &SRM{Chi2: chi2, PValue: p, ExpectedShare: shares, Users: users}
 }
 
