@@ -1,6 +1,6 @@
-// Package action is ExperimentOS's GitHub Action mode (SPEC §10): it reads
-// the inputs and the event the runner hands a Docker action, analyzes the
-// experiments a pull request changes (or all of them on other events),
+// Package action is ExperimentOS's GitHub Action mode (docs/action.md): it
+// reads the inputs and the event the runner hands a Docker action, analyzes
+// the experiments a pull request changes (or all of them on other events),
 // keeps one sticky Decision Memo comment on the pull request, and writes
 // the job summary, one annotation per health issue, the step outputs and
 // the memos for upload as an artifact.
@@ -29,7 +29,7 @@ import (
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
-// Exit statuses, as for the check command (SPEC §9).
+// Exit statuses, as for the check command (docs/action.md#exit-status).
 const (
 	ExitOK    = 0 // nothing analyzed matched fail-on
 	ExitFail  = 1 // something did
@@ -44,8 +44,9 @@ const (
 
 // retryDelayEnv, when set to a Go duration, replaces the first retry
 // backoff (and caps the later ones at 16 times it); requestTimeoutEnv
-// replaces the 30s timeout of one attempt. They are undocumented: the
-// end-to-end tests use them to keep retried runs fast.
+// replaces the 30s timeout of one attempt. Both are documented in
+// docs/action.md#environment-variables; the end-to-end tests use them to
+// keep retried runs fast.
 const (
 	retryDelayEnv     = "EXPERIMENTOS_RETRY_BASE_DELAY"
 	requestTimeoutEnv = "EXPERIMENTOS_REQUEST_TIMEOUT"

@@ -19,7 +19,7 @@ import (
 // HealthStatus summarizes the Health Check.
 type HealthStatus string
 
-// Health statuses (SPEC §4).
+// Health statuses (docs/rules.md#health-check).
 const (
 	Healthy HealthStatus = "healthy"
 	Warning HealthStatus = "warning"
@@ -109,7 +109,7 @@ func (p *Primary) CIExcludesZero() (excludes, known bool) {
 }
 
 // Power holds the sample size needed for 80% power and what it means for
-// this experiment (SPEC §5).
+// this experiment (docs/statistics.md#power).
 type Power struct {
 	// Basis is "plan" when plan.mde set the target rate, else "observed".
 	Basis      string
@@ -373,7 +373,8 @@ func exactSign(xt, nt, xc, nc int64) int {
 }
 
 // beyond reports whether |xt/nt − xc/nc| > threshold, exactly:
-// |xt·nc − xc·nt| > threshold·nt·nc in rational arithmetic (SPEC §6).
+// |xt·nc − xc·nt| > threshold·nt·nc in rational arithmetic
+// (docs/rules.md#exact-comparisons).
 func beyond(xt, nt, xc, nc int64, threshold experiment.Decimal) bool {
 	diff := new(big.Int).Sub(
 		new(big.Int).Mul(big.NewInt(xt), big.NewInt(nc)),

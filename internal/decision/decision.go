@@ -1,7 +1,7 @@
-// Package decision applies the decision rules of SPEC §7 to an analysis
-// Report: the first matching rule gives the Outcome (Launch, Hold, Rollback)
-// and a one-line reason citing its evidence. It also decides which results
-// fail a check under --fail-on.
+// Package decision applies the decision rules (docs/rules.md#decision-rules)
+// to an analysis Report: the first matching rule gives the Outcome (Launch,
+// Hold, Rollback) and a one-line reason citing its evidence. It also
+// decides which results fail a check under --fail-on.
 package decision
 
 import (
@@ -15,8 +15,8 @@ import (
 // Decision is the outcome for one experiment.
 type Decision struct {
 	Outcome experiment.Outcome `json:"outcome"`
-	// Rule is the number of the rule in SPEC §7 that matched (1–8); 0 for an
-	// experiment that was not analyzed.
+	// Rule is the number of the rule in docs/rules.md#decision-rules that
+	// matched (1–8); 0 for an experiment that was not analyzed.
 	Rule   int    `json:"rule"`
 	Reason string `json:"reason"`
 }

@@ -13,7 +13,7 @@ import (
 // Status is an experiment's lifecycle status from experiment.yaml.
 type Status string
 
-// Lifecycle statuses (SPEC §2).
+// Lifecycle statuses (docs/formats.md#status).
 const (
 	StatusPlanned   Status = "planned"   // validated and listed, not analyzed
 	StatusRunning   Status = "running"   // analyzed, gates merges (default)
@@ -38,7 +38,8 @@ const (
 	Decrease Direction = "decrease"
 )
 
-// MetricType says how a count column is read (SPEC §3).
+// MetricType says how a count column is read
+// (docs/formats.md#proportion-and-events-metrics).
 type MetricType string
 
 // Metric types. Load resolves MetricAuto to one of the other two.
@@ -77,7 +78,7 @@ var defaultThresholds = Thresholds{
 	CIMethod:    CINewcombe,
 }
 
-// DefaultThresholds returns the defaults of SPEC §2.
+// DefaultThresholds returns the defaults of docs/formats.md#thresholds.
 func DefaultThresholds() Thresholds { return defaultThresholds }
 
 // Metric is one count column the experiment analyzes: the primary metric or

@@ -14,7 +14,7 @@ import (
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// Built-in guardrail thresholds (SPEC §2).
+// Built-in guardrail thresholds (docs/formats.md#guardrails).
 var (
 	defaultWorsened = experiment.MustDecimal("0.001")
 	defaultSevere   = experiment.MustDecimal("0.003")

@@ -10,7 +10,8 @@ import (
 // GitHubCommentLimit is the most characters GitHub accepts in a comment.
 const GitHubCommentLimit = 65536
 
-// Comment returns the body of the sticky pull request comment (SPEC §10).
+// Comment returns the body of the sticky pull request comment
+// (docs/action.md#the-sticky-comment).
 //
 // Its first line is exactly marker, which appears nowhere else (every user
 // string is escaped, so none can contain "<!--"). Then comes an overview
