@@ -150,7 +150,11 @@ func ParseAPIURL(apiURL string) (*url.URL, error) {
 	base, err := url.Parse(apiURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Hostname() == "" ||
 		base.Opaque != "" || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("prcomment: API URL %q is not an absolute http(s) URL with a host, such as https://api.github.com", apiURL)
+		shown := apiURL
+		if err == nil && base.User != nil {
+			shown = base.Redacted() // never print a password
+		}
+		return nil, fmt.Errorf("prcomment: API URL %q is not an absolute http(s) URL with a host and no user, query or fragment, such as https://api.github.com", shown)
 	}
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
