@@ -1,5 +1,5 @@
-// Package action is ExperimentOS's GitHub Action mode (SPEC §10): it reads
-// the inputs and the event the runner hands a Docker action, analyzes the
+// Package action is ExperimentOS's GitHub Action mode (docs/action.md): it
+// reads the inputs and the event the runner hands a Docker action, analyzes the
 // experiments a pull request changes (or all of them on other events),
 // keeps one sticky Decision Memo comment on the pull request, and writes
 // the job summary, one annotation per health issue, the step outputs and
@@ -32,7 +32,7 @@ import (
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
-// Exit statuses, as for the check command (SPEC §9).
+// Exit statuses, as for the check command (docs/action.md#exit-status).
 const (
 	ExitOK    = 0 // nothing analyzed matched fail-on
 	ExitFail  = 1 // something did
