@@ -12,11 +12,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestDockerfile checks the image's build against docs/action.md#the-image:
-// multi-stage, a static trimmed binary with module downloads in their own
-// layer, a base pinned by tag (not :nonroot, not :latest), an exec-form
-// ENTRYPOINT and no USER (GitHub runs Docker actions as root to write its
-// mounted files).
+// TestDockerfile checks the image's build against docs/action.md: multi-stage, a
+// static trimmed binary with module downloads in their own layer, a base
+// pinned by tag (not :nonroot, not :latest), an exec-form ENTRYPOINT and no
+// USER (GitHub runs Docker actions as root to write its mounted files).
 func TestDockerfile(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
@@ -98,9 +97,8 @@ func TestDockerfile(t *testing.T) {
 }
 
 // TestActionYAML checks action.yml: every input and output of
-// docs/action.md#inputs and docs/action.md#outputs with a description (and
-// the inputs' defaults), a Docker action built from the Dockerfile running
-// `experimentos action`.
+// docs/action.md with a description (and the inputs' defaults), a Docker action built from the
+// Dockerfile running `experimentos action`.
 func TestActionYAML(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
