@@ -10,8 +10,9 @@ import (
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// risks lists what weakens the evidence (SPEC §8 section 4), generated
-// from the report. Strings are plain text; templates escape them.
+// risks lists what weakens the evidence
+// (docs/memo.md#risks-and-limitations), generated from the report.
+// Strings are plain text; templates escape them.
 func risks(r decision.Result) []string {
 	rep := r.Report
 	e := rep.Experiment
@@ -86,7 +87,7 @@ func srmP(rep *analysis.Report) string {
 	return "p = " + fp(&rep.Health.SRM.PValue)
 }
 
-// actions lists the next actions by outcome (SPEC §8 section 5).
+// actions lists the next actions by outcome (docs/memo.md#next-actions).
 func actions(r decision.Result) []actionGroup {
 	rep := r.Report
 	e := rep.Experiment

@@ -14,10 +14,11 @@ import (
 // SchemaVersion is the version of the JSON document's shape.
 const SchemaVersion = 1
 
-// The JSON document of SPEC §9. Its keys are defined here and only here
-// (the analysis and experiment types carry no JSON tags), so a refactor
-// there cannot silently change a stable key. Every float is a *float64
-// made by num, so NaN and Inf become null instead of failing the encoder.
+// The JSON document of docs/memo.md#json-output. Its keys are defined here
+// and only here (the analysis and experiment types carry no JSON tags), so
+// a refactor there cannot silently change a stable key. Every float is a
+// *float64 made by num, so NaN and Inf become null instead of failing the
+// encoder.
 type (
 	jsonExperiment struct {
 		ID         string                `json:"id"`
@@ -106,11 +107,11 @@ type (
 	}
 )
 
-// JSON writes the SPEC §9 document for the results, in their order:
-// schema_version, version, commit (null when unknown), experiments and the
-// outcome summary. primary and guardrails are null when an experiment was
-// not analyzed; undefined statistics are null, never NaN. The output has
-// no timestamps, so it is byte-for-byte reproducible.
+// JSON writes the document of docs/memo.md#json-output for the results, in
+// their order: schema_version, version, commit (null when unknown),
+// experiments and the outcome summary. primary and guardrails are null when
+// an experiment was not analyzed; undefined statistics are null, never NaN.
+// The output has no timestamps, so it is byte-for-byte reproducible.
 func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 	for _, r := range rs {
 		if err := check(r); err != nil {

@@ -1,7 +1,8 @@
 // Package memo renders decision results for people and machines: the
-// one-page Decision Memo of SPEC §8 as GitHub-flavoured Markdown and as a
-// self-contained HTML page, a terminal summary, the JSON document of SPEC
-// §9, and the sticky pull request comment of SPEC §10.
+// one-page Decision Memo (docs/memo.md#memo-sections) as GitHub-flavoured
+// Markdown and as a self-contained HTML page, a terminal summary, the JSON
+// document (docs/memo.md#json-output), and the sticky pull request comment
+// (docs/action.md#the-sticky-comment).
 //
 // Markdown is produced with text/template and every user-supplied string
 // (names, hypotheses, owners, labels, column names, issue messages, paths)

@@ -4,9 +4,11 @@
 // two Poisson rates, and the sample size needed for 80% power.
 //
 // Every function is a pure function of its arguments and matches a named
-// reference implementation (SPEC.md section 5) to a relative error of 1e-6;
-// the reference values live in testdata/stats/vectors.json and are produced
-// by testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5.
+// reference implementation
+// (docs/statistics.md#reference-implementations-and-tolerance) to a
+// relative error of 1e-6; the reference values live in
+// testdata/stats/vectors.json and are produced by
+// testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5.
 //
 // Counts are int64. A pair (x, n) is valid when n > 0 and 0 <= x <= n; the
 // functions panic on invalid counts, which is a programmer error (the loader

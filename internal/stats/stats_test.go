@@ -11,7 +11,8 @@ import (
 // Reference values: testdata/stats/vectors.json, written by
 // testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5 (the
 // generator names the reference call for each quantity). Tolerance, as
-// SPEC.md section 5: relative 1e-6, or absolute 1e-12 when |want| < 1e-6.
+// docs/statistics.md#reference-implementations-and-tolerance: relative
+// 1e-6, or absolute 1e-12 when |want| < 1e-6.
 const vectorsPath = "../../testdata/stats/vectors.json"
 
 // minVectors and categories guard against a truncated or emptied file.
@@ -105,7 +106,8 @@ type checker struct {
 	id string
 }
 
-// near reports whether got matches want within SPEC's tolerance.
+// near reports whether got matches want within the documented tolerance
+// (docs/statistics.md#reference-implementations-and-tolerance).
 func near(got, want float64) bool {
 	if math.IsNaN(got) || math.IsInf(got, 0) {
 		return false
@@ -231,7 +233,8 @@ func checkPower(c checker, v *powerVector) {
 	c.float("power n_t", nt, v.NTReq)
 	// statsmodels' NormalIndPower adds the far tail, which can only lower n
 	// (by 5e-5 relative at alpha = 0.1), and solves to about 1e-7; the closed
-	// form in SPEC is the contract, this is a loose cross-check.
+	// form in docs/statistics.md#power is the contract, this is a loose
+	// cross-check.
 	if v.SMNC != nil {
 		if d := (nc - *v.SMNC) / *v.SMNC; d < -1e-6 || d > 1e-3 {
 			c.t.Errorf("%s: power n_c = %.6f, statsmodels NormalIndPower %.6f (rel diff %.3g, want in [-1e-6, 1e-3])",
