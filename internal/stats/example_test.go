@@ -58,3 +58,33 @@ func ExamplePowerUsersPerArm() {
 	// Output:
 	// 31217 31217
 }
+
+// A mean metric (revenue per user) from the sums a results.csv carries:
+// users, Σx and Σx² per arm, compared by Welch's t-test. scipy.stats.
+// ttest_ind_from_stats on the same moments gives p = 0.024651.
+func ExampleWelch() {
+	c := stats.MeanSummary(10_000, 251_000, 16_301_000) // mean 25.1, sd ≈ 31.6
+	t := stats.MeanSummary(10_200, 266_220, 17_147_342)
+	e := stats.Welch(t, c, 0.05)
+	fmt.Printf("diff %.2f, 95%% CI [%.2f, %.2f], df %.0f, p = %.4f\n", e.Diff, e.Low, e.High, e.DF, e.P)
+	fmt.Printf("rel %+.1f%%, 95%% CI [%+.1f%%, %+.1f%%]\n", 100*e.Rel, 100*e.RelLow, 100*e.RelHigh)
+	// Output:
+	// diff 1.00, 95% CI [0.13, 1.87], df 20190, p = 0.0247
+	// rel +4.0%, 95% CI [+0.4%, +7.5%]
+}
+
+// A ratio metric (revenue per session): the per-user sums of the numerator
+// x, the denominator y, their squares and their product give the ratio and
+// the delta-method variance of it per user (gbstats RatioStatistic's
+// formula gives 2.6 and 6.35135 on the same sums).
+func ExampleRatioSummary() {
+	s, ok := stats.RatioSummary(1_000, 5_200, 61_000, 2_000, 6_500, 15_300)
+	fmt.Println(ok)
+	fmt.Printf("ratio %.2f, per-user variance %.3f\n", s.Mean, s.Var)
+	_, ok = stats.RatioSummary(10, 3, 9, 0, 0, 0) // no sessions at all
+	fmt.Println(ok)
+	// Output:
+	// true
+	// ratio 2.60, per-user variance 6.351
+	// false
+}

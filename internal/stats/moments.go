@@ -24,7 +24,9 @@ const noiseULPs = 16
 // themselves. Var is 0 when n < 2, and when |Σx² − (Σx)²/n| is within
 // 16 units of rounding of Σx² (including a negative result): the sums cannot
 // resolve a smaller variance, as in an arm where every user has the same
-// value. Mean is 0 when n = 0. It panics if n < 0 or a sum is not finite.
+// value; a negative result is 0 too. Sums accumulated naively in float64
+// carry up to n units of rounding, so a constant arm summed that way may
+// show a tiny positive variance instead of 0 (docs/limits.md). Mean is 0 when n = 0. It panics if n < 0 or a sum is not finite.
 func MeanSummary(n int64, sum, sumSquares float64) Summary {
 	if n < 0 || !finite(sum) || !finite(sumSquares) {
 		panic(fmt.Sprintf("stats: MeanSummary(%d, %v, %v): invalid moments", n, sum, sumSquares))
@@ -56,6 +58,9 @@ func centralMoment(n int64, sxy, sx, sy float64) float64 {
 	}
 	scale := math.Max(math.Abs(sxy), math.Abs(q))
 	if math.Abs(m) <= noiseULPs*epsilon*scale {
+		return 0
+	}
+	if sx == sy && m < 0 { // a variance below 0 is rounding beyond the noise bound
 		return 0
 	}
 	return m

@@ -1,14 +1,17 @@
 // Package stats is the pure maths of ExperimentOS: the sample-ratio-mismatch
-// test, the two-proportion z-test, Fisher's exact test, confidence intervals
-// for the difference and the relative lift of two rates, the exact test of
-// two Poisson rates, and the sample size needed for 80% power.
+// test over k arms, the two-proportion z-test, Fisher's exact test,
+// confidence intervals for the difference and the relative lift of two
+// rates, the exact test of two Poisson rates, the moments of mean and ratio
+// metrics (MeanSummary, RatioSummary), Welch's t-test and the normal
+// comparison of two such summaries (Welch, NormalDiff), the Bonferroni
+// correction, and the sample size and minimum detectable effect for 80%
+// power.
 //
 // Every function is a pure function of its arguments and matches a named
-// reference implementation
-// (docs/statistics.md#reference-implementations-and-tolerance) to a
-// relative error of 1e-6; the reference values live in
-// testdata/stats/vectors.json and are produced by
-// testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5.
+// reference implementation (docs/statistics.md) to a relative error of 1e-6;
+// the reference values live in testdata/stats/vectors.json and
+// vectors_v2.json, produced by testdata/stats/generate.py and generate_v2.py
+// with scipy 1.10.1 and statsmodels 0.13.5.
 //
 // Counts are int64. A pair (x, n) is valid when n > 0 and 0 <= x <= n; the
 // functions panic on invalid counts, which is a programmer error (the loader

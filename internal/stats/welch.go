@@ -50,7 +50,9 @@ func Welch(t, c Summary, alpha float64) Estimate {
 	e := estimate(t, c, vt, vc, nu,
 		func(nu float64) float64 { return tQuantile(alpha, nu) },
 		func(x float64) float64 { return tTwoSided(x, nu) })
-	e.DF = nu
+	if e.OK {
+		e.DF = nu
+	}
 	return e
 }
 

@@ -105,8 +105,8 @@ def exact_central(n, sxy, sx, sy):
     """Σxy − ΣxΣy/n exactly on the float sums, 0 within the noise."""
     m = F(sxy) - F(sx) * F(sy) / n
     scale = max(abs(sxy), abs(sx * sy / n))
-    if abs(m) <= NOISE * EPS * scale:
-        return F(0)
+    if abs(m) <= NOISE * EPS * scale or (sx == sy and m < 0):
+        return F(0)  # noise; a negative variance is noise too
     return m
 
 
