@@ -63,7 +63,8 @@ func (p *Power) Feasible() (feasible, known bool) {
 const maxUsers = 1e15
 
 func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float64) *Power {
-	pw := &Power{Basis: BasisCurrentSample}
+	noMDE := undefined("no plan.mde: the minimum detectable effect at the current sample is reported instead")
+	pw := &Power{Basis: BasisCurrentSample, MDE: noMDE, TargetValue: noMDE, MDERequired: [2]Value{noMDE, noMDE}}
 	alpha := r.Alpha.Float64()
 	observed := [2]int64{c.Users, t.Users}
 	vc, vt := variances(r, t, c)
@@ -75,6 +76,8 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 	}
 	if r.Metric.Kind != experiment.KindProportion {
 		pw.MDEAbsAtCurrent = defined(stats.NormalMDE(vc, vt, c.Users, t.Users, alpha))
+	} else {
+		pw.MDEAbsAtCurrent = undefined("a proportion's detectable change is relative (Cohen's h)")
 	}
 	if mde := e.Plan.MDE; mde != nil {
 		pw.Basis = BasisPlanMDE
