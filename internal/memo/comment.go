@@ -119,7 +119,7 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 func commentHeading(rs []decision.Result, m Meta) string {
 	worst := "⚪ Nothing analyzed"
 	if len(rs) > 0 {
-		worst = EscapeMarkdown(DecisionBadge(rs[0]))
+		worst = KindOf(rs[0]).Badge()
 	}
 	s := decision.Summarize(rs)
 	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d %s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",

@@ -265,12 +265,12 @@ func ci(lo, hi analysis.Value, f func(float64) string) string {
 }
 
 // liftCI renders a result's absolute lift with its CI in the metric's unit:
-// "+1.2 pp [+0.22 pp, +2.05 pp]".
+// "+1.2 pp (+0.22 pp to +2.05 pp)".
 func liftCI(p *analysis.Result) string {
 	d := diffOf(p.Metric.Kind)
 	s := val(p.AbsLift, d)
 	if ok(p.CILow) && ok(p.CIHigh) {
-		s += " [" + d(p.CILow.V) + ", " + d(p.CIHigh.V) + "]"
+		s += " (" + d(p.CILow.V) + " to " + d(p.CIHigh.V) + ")"
 	}
 	return s
 }

@@ -133,7 +133,7 @@ func lineStart(s string) string {
 }
 
 // overviewLift is the primary lift with its CI and p of the comparison
-// the decision rests on, named by its arm: "b: +1.2 pp [+0.22 pp, +2.05 pp]".
+// the decision rests on, named by its arm: "b: +1.2 pp (+0.22 pp to +2.05 pp)".
 func overviewLift(r decision.Result) (lift, p string) {
 	c := Deciding(r)
 	if c == nil || !r.Report.Analyzed {
