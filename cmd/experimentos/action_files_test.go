@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestDockerfile checks the image's build against SPEC §10: multi-stage, a
+// TestDockerfile checks the image's build against docs/action.md: multi-stage, a
 // static trimmed binary with module downloads in their own layer, a base
 // pinned by tag (not :nonroot, not :latest), an exec-form ENTRYPOINT and no
 // USER (GitHub runs Docker actions as root to write its mounted files).
@@ -96,8 +96,8 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestActionYAML checks action.yml: every input and output of SPEC §10 with
-// a description (and the inputs' defaults), a Docker action built from the
+// TestActionYAML checks action.yml: every input and output of
+// docs/action.md with a description (and the inputs' defaults), a Docker action built from the
 // Dockerfile running `experimentos action`.
 func TestActionYAML(t *testing.T) {
 	t.Parallel()

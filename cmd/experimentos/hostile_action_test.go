@@ -7,6 +7,7 @@ package main
 // (newE2E, e2e.run, writeExp).
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -232,7 +233,9 @@ func concurrentRuns(t *testing.T, bin string) {
 		var wg sync.WaitGroup
 		codes := make([]int, 2)
 		for i := range 2 {
-			wg.Go(func() { codes[i] = e.run().code })
+			// Two runners have two workspaces: here one is shared, so
+			// each run gets its own memo-dir, which it empties first.
+			wg.Go(func() { codes[i] = e.runWith(map[string]string{"INPUT_MEMO-DIR": fmt.Sprintf("memos-%d", i)}).code })
 		}
 		wg.Wait()
 		for i, c := range codes {

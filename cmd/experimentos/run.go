@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Exit statuses (SPEC §9).
+// Exit statuses (docs/cli.md#exit-status).
 const (
 	exitOK    = 0 // nothing matched --fail-on
 	exitFail  = 1 // something did

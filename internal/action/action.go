@@ -1,5 +1,5 @@
-// Package action is ExperimentOS's GitHub Action mode (SPEC §10): it reads
-// the inputs and the event the runner hands a Docker action, analyzes the
+// Package action is ExperimentOS's GitHub Action mode (docs/action.md): it
+// reads the inputs and the event the runner hands a Docker action, analyzes the
 // experiments a pull request changes (or all of them on other events),
 // keeps one sticky Decision Memo comment on the pull request, and writes
 // the job summary, one annotation per health issue, the step outputs and
@@ -18,8 +18,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +32,7 @@ import (
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
-// Exit statuses, as for the check command (SPEC §9).
+// Exit statuses, as for the check command (docs/action.md#exit-status).
 const (
 	ExitOK    = 0 // nothing analyzed matched fail-on
 	ExitFail  = 1 // something did
@@ -42,13 +45,16 @@ const (
 	DefaultMemoDir = "experimentos-memos"
 )
 
-// retryDelayEnv, when set to a Go duration, replaces the first retry
-// backoff (and caps the later ones at 16 times it); requestTimeoutEnv
-// replaces the 30s timeout of one attempt. They are undocumented: the
-// end-to-end tests use them to keep retried runs fast.
+// Timing knobs (docs/action.md#timing), each a Go duration such as "5s":
+// retryDelayEnv replaces the first retry backoff of 1s (and caps the later
+// ones at 16 times it); requestTimeoutEnv replaces the 30s timeout of one
+// attempt; deadlineEnv replaces the 2m deadline of one API operation
+// (list the files, find the token's account, list the comments, update
+// the comment). Tests use them to keep slow or retried runs fast.
 const (
 	retryDelayEnv     = "EXPERIMENTOS_RETRY_BASE_DELAY"
 	requestTimeoutEnv = "EXPERIMENTOS_REQUEST_TIMEOUT"
+	deadlineEnv       = "EXPERIMENTOS_OPERATION_DEADLINE"
 )
 
 // Publisher is what the action needs from the GitHub API.
@@ -129,10 +135,12 @@ type env struct {
 	repo       string
 	workspace  string // absolute
 	apiURL     string
+	apiErr     error // GITHUB_API_URL is malformed: no API calls, an error annotation
 	runURL     string
 	sha        string
 	retryDelay time.Duration
 	reqTimeout time.Duration
+	deadline   time.Duration
 }
 
 // inputs are the action's inputs, parsed.
@@ -231,6 +239,11 @@ func readEnv(getenv func(string) string, dir string) (*env, error) {
 	if e.apiURL == "" {
 		e.apiURL = "https://api.github.com"
 	}
+	if _, err := prcomment.ParseAPIURL(e.apiURL); err != nil {
+		// Not fatal: the analysis, summary, outputs and gate need no API.
+		e.apiErr = fmt.Errorf("GITHUB_API_URL=%s is not an absolute http(s) URL with a host (such as https://api.github.com), "+
+			"so the pull request's files are not listed and its comment is not updated", shownURL(e.apiURL))
+	}
 	server, runID := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/"), getenv("GITHUB_RUN_ID")
 	if server != "" && e.owner != "" && runID != "" && digits(runID) {
 		e.runURL = server + "/" + e.owner + "/" + e.repo + "/actions/runs/" + runID
@@ -239,13 +252,34 @@ func readEnv(getenv func(string) string, dir string) (*env, error) {
 	if ev.headSHA != "" {
 		e.sha = ev.headSHA
 	}
-	if d, err := time.ParseDuration(getenv(retryDelayEnv)); err == nil && d > 0 {
-		e.retryDelay = d
+	var knobErrs []string
+	for _, k := range []struct {
+		name string
+		to   *time.Duration
+	}{{retryDelayEnv, &e.retryDelay}, {requestTimeoutEnv, &e.reqTimeout}, {deadlineEnv, &e.deadline}} {
+		v := getenv(k.name)
+		if v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			knobErrs = append(knobErrs, fmt.Sprintf("%s=%q is not a positive Go duration such as 30s or 2m", k.name, v))
+			continue
+		}
+		*k.to = d
 	}
-	if d, err := time.ParseDuration(getenv(requestTimeoutEnv)); err == nil && d > 0 {
-		e.reqTimeout = d
+	if len(knobErrs) > 0 {
+		return nil, errors.New(strings.Join(knobErrs, "; "))
 	}
 	return e, nil
+}
+
+// shownURL quotes a URL for a message, without a password.
+func shownURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		s = u.Redacted()
+	}
+	return strconv.Quote(s)
 }
 
 func digits(s string) bool {
@@ -287,6 +321,8 @@ func readInputs(getenv func(string) string, workspace string) (inputs, []string)
 	m, err := workspacePath("memo-dir", get("memo-dir", DefaultMemoDir), workspace)
 	if err != nil {
 		bad = append(bad, err.Error())
+	} else if err := memoDirAllowed(m, p); err != nil {
+		bad = append(bad, err.Error())
 	}
 	in.memoDir = m
 
@@ -324,6 +360,24 @@ func workspacePath(input, p, workspace string) (string, error) {
 		return "", fmt.Errorf("input %s: %q must be a path inside the workspace, relative to it", input, p)
 	}
 	return filepath.ToSlash(c), nil
+}
+
+// memoDirAllowed refuses a memo-dir whose old contents must not be
+// removed (docs/action.md#memo-dir): the workspace itself, a folder in
+// .git, or the experiments: the path input, a parent of it, or a folder
+// inside it (when path is not the workspace). Both are clean and
+// "/"-separated.
+func memoDirAllowed(memoDir, expPath string) error {
+	within := func(p, dir string) bool { return p == dir || dir == "." || strings.HasPrefix(p, dir+"/") }
+	switch {
+	case memoDir == ".":
+		return errors.New("input memo-dir: the workspace itself cannot be memo-dir, whose old contents are removed; name a folder such as " + DefaultMemoDir)
+	case slices.ContainsFunc(strings.Split(memoDir, "/"), func(c string) bool { return strings.EqualFold(c, ".git") }):
+		return fmt.Errorf("input memo-dir: %q lies in .git", memoDir)
+	case within(expPath, memoDir) || (expPath != "." && within(memoDir, expPath)):
+		return fmt.Errorf("input memo-dir: %q overlaps the experiments (path %q), and memo-dir's old contents are removed", memoDir, expPath)
+	}
+	return nil
 }
 
 // redactor replaces a secret in everything written through it.

@@ -2,8 +2,10 @@ package action
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -29,6 +31,7 @@ type runner struct {
 	token          string
 	stdout, stderr io.Writer
 	pub            Publisher
+	pubErr         error    // why there is no pub, once tried
 	notes          []string // lines for the summary's "Run" section
 }
 
@@ -68,6 +71,9 @@ func (r *runner) run(ctx context.Context) int {
 	} else if pr > 0 {
 		scope = fmt.Sprintf("all %d experiment%s under `%s` (changed-only is false)", len(all), plural(len(all)), path.Clean(in.path))
 	}
+	if r.env.apiErr != nil {
+		r.fail(r.env.apiErr.Error())
+	}
 	r.gha.Infof("ExperimentOS %s: analyzing %s", r.cfg.Version, scope)
 
 	// Annotations: one per health issue, blocked first.
@@ -90,10 +96,13 @@ func (r *runner) run(ctx context.Context) int {
 	r.gha.AddStepSummary(redact(summary(results, sel.removed, meta, scope, nothing, r.notes), r.token))
 
 	// Outputs carry no user text: an outcome word, a boolean, a path made
-	// of the memo-dir input and a URL GitHub returned.
+	// of the memo-dir input and a URL GitHub returned. decision and
+	// blocked follow the gate: concluded experiments never count
+	// (docs/action.md#outputs).
 	s := decision.Summarize(results)
-	r.gha.SetOutput("decision", string(decision.Worst(results)))
-	r.gha.SetOutput("blocked", fmt.Sprint(s.Blocked > 0))
+	gating := running(results)
+	r.gha.SetOutput("decision", string(decision.Worst(gating)))
+	r.gha.SetOutput("blocked", fmt.Sprint(decision.Summarize(gating).Blocked > 0))
 	r.gha.SetOutput("results-json", resultsJSON)
 	r.gha.SetOutput("comment-url", commentURL)
 
@@ -107,32 +116,62 @@ func (r *runner) run(ctx context.Context) int {
 			code = ExitFail
 		}
 	}
-	r.gha.Infof("ExperimentOS: %d rollback, %d hold (%d blocked), %d launch, %d not analyzed; fail-on %q: exit %d",
-		s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed, in.failOn, code)
+	r.gha.Infof("ExperimentOS: %d rollback, %d hold (%d blocked), %d launch, %d not analyzed, %d of them concluded; fail-on %q: exit %d",
+		s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed, len(results)-len(gating), in.failOn, code)
 	return code
 }
 
-// publisher returns the API client, made on first use.
+// running keeps the results that gate: all but concluded experiments.
+func running(results []decision.Result) []decision.Result {
+	var out []decision.Result
+	for _, res := range results {
+		if res.Report.Experiment.Status != experiment.StatusConcluded {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// publisher returns the API client, made on first use; a failure is
+// remembered, so that it is reported the same way each time.
 func (r *runner) publisher() (Publisher, error) {
-	if r.pub != nil {
-		return r.pub, nil
+	if r.pub != nil || r.pubErr != nil {
+		return r.pub, r.pubErr
 	}
 	e := r.env
+	if e.apiErr != nil {
+		r.pubErr = e.apiErr
+		return nil, r.pubErr
+	}
+	var pub Publisher
 	var err error
 	if r.cfg.NewPublisher != nil {
-		r.pub, err = r.cfg.NewPublisher(e.apiURL, r.token, e.owner, e.repo)
+		pub, err = r.cfg.NewPublisher(e.apiURL, r.token, e.owner, e.repo)
 	} else {
 		var opts []prcomment.Option
-		if e.retryDelay > 0 || e.reqTimeout > 0 {
-			p := prcomment.RetryPolicy{RequestTimeout: e.reqTimeout}
+		if e.retryDelay > 0 || e.reqTimeout > 0 || e.deadline > 0 {
+			p := prcomment.RetryPolicy{RequestTimeout: e.reqTimeout, Total: e.deadline}
 			if d := e.retryDelay; d > 0 {
 				p.BaseDelay, p.MaxDelay = d, 16*d
 			}
 			opts = append(opts, prcomment.WithRetryPolicy(p))
 		}
-		r.pub, err = prcomment.New(r.cfg.HTTPClient, e.apiURL, r.token, e.owner, e.repo, opts...)
+		// Assigned only on success: a nil *prcomment.Client in the
+		// Publisher interface would not be nil, and would be called.
+		var c *prcomment.Client
+		if c, err = prcomment.New(r.cfg.HTTPClient, e.apiURL, r.token, e.owner, e.repo, opts...); err == nil {
+			pub = c
+		}
 	}
-	return r.pub, err
+	if err == nil && pub == nil {
+		err = errors.New("no GitHub API client")
+	}
+	if err != nil {
+		r.pubErr = err
+		return nil, err
+	}
+	r.pub = pub
+	return pub, nil
 }
 
 // selectForPR lists the pull request's files and selects experiments;
@@ -143,6 +182,9 @@ func (r *runner) selectForPR(ctx context.Context, pr int, all []decision.Result,
 	complete := false
 	if err == nil {
 		files, complete, err = pub.ChangedFiles(ctx, pr)
+	}
+	if err != nil && r.env.apiErr != nil {
+		return selection{all: true, why: "GITHUB_API_URL is malformed"} // reported once, as an error
 	}
 	if err != nil {
 		r.warn("Could not list the pull request's changed files, so every experiment is analyzed: " + r.clean(err))
@@ -155,6 +197,9 @@ func (r *runner) selectForPR(ctx context.Context, pr int, all []decision.Result,
 // is none. API trouble is a warning.
 func (r *runner) comment(ctx context.Context, pr int, marker string, results []decision.Result, removed []string, meta memo.Meta, nothing bool) string {
 	pub, err := r.publisher()
+	if err != nil && r.env.apiErr != nil {
+		return "" // reported once, as an error
+	}
 	if err != nil {
 		r.warn("Cannot reach the GitHub API, so the pull request comment is not updated: " + r.clean(err))
 		return ""
@@ -200,6 +245,14 @@ func (r *runner) warn(msg string) {
 	r.notes = append(r.notes, "⚠️ "+memo.EscapeMarkdown(msg))
 }
 
+// fail writes an error annotation for a configuration error that does not
+// stop the run, and notes it for the summary.
+func (r *runner) fail(msg string) {
+	msg = redact(msg, r.token)
+	r.gha.WithFieldsMap(map[string]string{"title": "ExperimentOS"}).Errorf("%s", msg)
+	r.notes = append(r.notes, "⛔ "+memo.EscapeMarkdown(msg))
+}
+
 // clean renders an error for a log line: one line, no token.
 func (r *runner) clean(err error) string {
 	s := redact(err.Error(), r.token)
@@ -221,37 +274,71 @@ func safeURL(u string) string {
 	return u
 }
 
-// writeMemos writes the memos and results.json under memo-dir, which must
-// stay inside the workspace even through symlinks, and returns the path of
-// results.json relative to the workspace.
+// writeMemos writes the memos and results.json under memo-dir and returns
+// the path of results.json relative to the workspace. memo-dir's old
+// contents go first, so that nothing a pull request committed there is
+// uploaded with the memos (docs/action.md#memo-dir). Every step is
+// confined to the workspace by os.Root, and no symbolic link is followed:
+// a memo-dir that is one, or lies under one, is refused, and a link
+// inside it is removed as a link.
 func (r *runner) writeMemos(results []decision.Result, meta memo.Meta) (string, error) {
 	dir := r.env.in.memoDir
-	ws := r.env.workspace
-	wsRoot, err := os.OpenRoot(ws)
+	ws, err := os.OpenRoot(r.env.workspace)
 	if err != nil {
 		return "", fmt.Errorf("memo-dir: open the workspace: %w", err)
 	}
-	defer wsRoot.Close()
-	if err := wsRoot.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
+	defer ws.Close()
+	// Each existing component must be a real folder.
+	parts := strings.Split(dir, "/")
+	for i := range parts {
+		p := filepath.FromSlash(strings.Join(parts[:i+1], "/"))
+		fi, err := ws.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("memo-dir %s: %w", dir, err)
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return "", fmt.Errorf("memo-dir %s: %s is a symbolic link; memo-dir must be a folder in the workspace", dir, filepath.ToSlash(p))
+		case !fi.IsDir():
+			return "", fmt.Errorf("memo-dir %s: %s is not a folder", dir, filepath.ToSlash(p))
+		}
+	}
+	if err := ws.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
 		return "", fmt.Errorf("memo-dir %s: %w", dir, err)
 	}
-	// The folder exists inside the workspace: resolve it to be sure no
-	// symlink takes the writes elsewhere.
-	abs, err := filepath.EvalSymlinks(filepath.Join(ws, filepath.FromSlash(dir)))
+	out, err := ws.OpenRoot(filepath.FromSlash(dir))
 	if err != nil {
 		return "", fmt.Errorf("memo-dir %s: %w", dir, err)
 	}
-	realWS, err := filepath.EvalSymlinks(ws)
-	if err != nil {
-		return "", fmt.Errorf("memo-dir: %w", err)
+	defer out.Close()
+	if err := empty(out); err != nil {
+		return "", fmt.Errorf("memo-dir %s: remove its old contents: %w", dir, err)
 	}
-	if rel, err := filepath.Rel(realWS, abs); err != nil || !(rel == "." || filepath.IsLocal(rel)) {
-		return "", fmt.Errorf("memo-dir %s leads outside the workspace", dir)
-	}
-	if err := check.WriteOut(abs, results, meta); err != nil {
+	if err := check.WriteOut(filepath.Join(r.env.workspace, filepath.FromSlash(dir)), results, meta); err != nil {
 		return "", fmt.Errorf("memo-dir %s: %w", dir, err)
 	}
 	return path.Join(dir, "results.json"), nil
+}
+
+// empty removes everything in root's folder, links as links.
+func empty(root *os.Root) error {
+	d, err := root.Open(".")
+	if err != nil {
+		return err
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := root.RemoveAll(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxAnnotations is how many annotations of one level GitHub shows per

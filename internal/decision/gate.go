@@ -8,7 +8,8 @@ import (
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// FailOn says which results fail a check (SPEC §9 --fail-on).
+// FailOn says which results fail a check (--fail-on,
+// docs/rules.md#the-gate-fail-on). The list replaces the default.
 type FailOn struct {
 	Blocked  bool
 	Rollback bool

@@ -10,7 +10,8 @@ import (
 )
 
 // Decimal is a threshold as written in YAML ("0.001"), held exactly so that
-// comparisons against it are not subject to binary rounding (SPEC §2, §6).
+// comparisons against it are not subject to binary rounding
+// (docs/formats.md#numbers, docs/rules.md#exact-comparisons).
 // The zero value is 0. A Decimal is immutable.
 type Decimal struct {
 	r *big.Rat // nil means 0

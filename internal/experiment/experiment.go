@@ -13,7 +13,7 @@ import (
 // Status is an experiment's lifecycle status from experiment.yaml.
 type Status string
 
-// Lifecycle statuses (SPEC §2).
+// Lifecycle statuses (docs/formats.md#status).
 const (
 	StatusPlanned   Status = "planned"   // validated and listed, not analyzed
 	StatusRunning   Status = "running"   // analyzed, gates merges (default)
@@ -85,7 +85,7 @@ var defaultThresholds = Thresholds{
 	GuardrailPolicy: DoNoHarm,
 }
 
-// DefaultThresholds returns the defaults of SPEC §2.
+// DefaultThresholds returns the defaults of docs/formats.md#thresholds.
 func DefaultThresholds() Thresholds { return defaultThresholds }
 
 // Experiment is one folder under the experiments root holding

@@ -8,13 +8,14 @@ import (
 // Severity of a health finding.
 type Severity string
 
-// Severities (SPEC §4).
+// Severities (docs/formats.md#severities).
 const (
 	SeverityBlocked Severity = "blocked"
 	SeverityWarning Severity = "warning"
 )
 
-// Stable issue codes (SPEC §4). Tools and users match on these.
+// Stable issue codes (docs/formats.md#issue-codes). Tools and users match
+// on these.
 const (
 	CodeUnreadable        = "unreadable"
 	CodeMissingColumn     = "missing_column"

@@ -1,13 +1,16 @@
 // Package githubfake is an in-process fake of the parts of the GitHub REST
-// API that ExperimentOS uses: a pull request's files and an issue's comments.
+// API that ExperimentOS uses: a pull request's files, an issue's comments
+// and the authenticated account.
 //
 // It answers like api.github.com does (pagination with Link headers, the
 // 3,000-file cap, the 65,536-character comment limit, validation errors,
 // rate-limit headers) and can inject the faults a real run meets: 502s,
-// primary and secondary rate limits, a fork token's 403, and a create that
-// commits but never answers. It is served under a non-empty base path
-// ("/api/v3/" by default, as on GitHub Enterprise Server) so that a client
-// building absolute URLs fails loudly with a 404.
+// primary and secondary rate limits, a fork token's 403, a create that
+// commits but never answers, a redirect to another host, a body too large
+// to read, a slow server and one that repeats the same page forever. It is
+// served under a non-empty base path ("/api/v3/" by default, as on GitHub
+// Enterprise Server) so that a client building absolute URLs fails loudly
+// with a 404.
 //
 // Typical use in a test:
 //
@@ -54,6 +57,11 @@ const (
 	RouteCreateComment Route = "POST /repos/{owner}/{repo}/issues/{number}/comments"
 	RouteEditComment   Route = "PATCH /repos/{owner}/{repo}/issues/comments/{id}"
 	RouteDeleteComment Route = "DELETE /repos/{owner}/{repo}/issues/comments/{id}"
+	// RouteUser is the authenticated account. An installation token (the
+	// actor's type is "Bot", as for github-actions[bot]) gets 403
+	// "Resource not accessible by integration", as on GitHub; a user's
+	// token gets the user.
+	RouteUser Route = "GET /user"
 	// RouteUnknown is any request that matches no endpoint (answered 404).
 	RouteUnknown Route = "unknown"
 )
@@ -80,6 +88,14 @@ const (
 	// and then answers nothing until the client gives up, the server is
 	// closed, or Fault.Stall has passed. On a GET it stalls before reading.
 	StallAfterCommit
+	// Redirect answers Fault.Status (default 307) with a Location made of
+	// Fault.Location followed by the request's path below the base path
+	// and its query: a redirect to another host when Location names one.
+	Redirect
+	// HugeBody answers 200 with a JSON array of one object whose "body" is
+	// Fault.Size bytes, streamed without a Content-Length and without
+	// holding it in memory.
+	HugeBody
 )
 
 // Fault is one injected failure on a route.
@@ -96,6 +112,12 @@ type Fault struct {
 	ResetIn time.Duration
 	// Stall bounds StallAfterCommit; default 10s.
 	Stall time.Duration
+	// Status is Redirect's status (301, 302, 303, 307 or 308; default 307).
+	Status int
+	// Location is Redirect's target, an absolute URL ending in "/".
+	Location string
+	// Size is HugeBody's body size in bytes.
+	Size int64
 }
 
 // User is a comment's author.
@@ -168,6 +190,15 @@ func WithActor(login, typ string) Option {
 // x-ratelimit-reset (default time.Now).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// WithLatency delays every answer by d (less when the client leaves
+// first), as a slow server does.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithRepeatedPage makes the list endpoints ignore the page asked for:
+// every answer is page 1 with a Link header naming the next page, as a
+// broken or hostile server might answer forever.
+func WithRepeatedPage() Option { return func(s *Server) { s.repeat = true } }
+
 // WithHook calls f before each request is handled, outside the fake's lock,
 // so that a test can hold requests back to force an interleaving.
 func WithHook(f func(r *http.Request, route Route)) Option { return func(s *Server) { s.hook = f } }
@@ -185,7 +216,10 @@ type Server struct {
 	now   func() time.Time
 	hook  func(*http.Request, Route)
 	done  chan struct{}
-	once  sync.Once
+	// latency delays each answer; repeat serves page 1 for every page.
+	latency time.Duration
+	repeat  bool
+	once    sync.Once
 
 	mu       sync.Mutex
 	nextID   int64
@@ -350,6 +384,10 @@ type match struct {
 func parseRoute(method, rest string) match {
 	seg := strings.Split(strings.TrimSuffix(rest, "/"), "/")
 	m := match{route: RouteUnknown}
+	if len(seg) == 1 && seg[0] == "user" && method == http.MethodGet {
+		m.route = RouteUser
+		return m
+	}
 	if len(seg) < 5 || seg[0] != "repos" || seg[1] == "" || seg[2] == "" {
 		return m
 	}
@@ -431,6 +469,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, m match) {
 		notFound(w)
 		return
 	}
+	if s.latency > 0 && !s.wait(r, s.latency) {
+		return
+	}
 	f, ok := s.takeFault(m.route)
 	if ok && f.Kind != StallAfterCommit {
 		s.writeFault(w, r, f)
@@ -444,6 +485,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, m match) {
 		return // a read has nothing to commit: stall first
 	}
 	switch m.route {
+	case RouteUser:
+		s.user(w)
 	case RouteListFiles:
 		s.listFiles(w, r, m)
 	case RouteListComments:
@@ -544,6 +587,28 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) {
 			DocumentationURL: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
 			Status:           strconv.Itoa(status),
 		})
+	case Redirect:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusTemporaryRedirect
+		}
+		loc := f.Location + strings.TrimPrefix(r.URL.Path, s.base)
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", loc)
+		writeJSON(w, status, apiError{Message: "Moved", Status: strconv.Itoa(status)})
+	case HugeBody:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `[{"id":1,"user":{"login":"github-actions[bot]","type":"Bot"},"body":"`)
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for left := f.Size; left > 0; left -= int64(len(chunk)) {
+			if _, err := w.Write(chunk[:min(left, int64(len(chunk)))]); err != nil {
+				return // the client gave up
+			}
+		}
+		_, _ = io.WriteString(w, `"}]`)
 	case Forbidden:
 		writeJSON(w, http.StatusForbidden, apiError{
 			Message:          "Resource not accessible by integration",
@@ -562,6 +627,12 @@ func (s *Server) stall(r *http.Request, f Fault) bool {
 	if d <= 0 {
 		d = 10 * time.Second
 	}
+	return s.wait(r, d)
+}
+
+// wait waits d, or less when the client leaves or the server closes; it
+// reports whether the answer is still due.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -595,9 +666,13 @@ func page(q url.Values) (perPage, page int) {
 	return perPage, page
 }
 
-// link writes GitHub's Link header for a list of total items.
+// link writes GitHub's Link header for a list of total items. With
+// WithRepeatedPage it always names a next page.
 func (s *Server) link(w http.ResponseWriter, r *http.Request, total, perPage, cur int) {
 	last := (total + perPage - 1) / perPage
+	if s.repeat {
+		last = cur + 1
+	}
 	if last <= 1 {
 		return
 	}
@@ -628,12 +703,35 @@ func window[T any](items []T, perPage, pg int) []T {
 	return items[lo:min(lo+perPage, len(items))]
 }
 
+// listPage reads the page asked for; WithRepeatedPage serves page 1 for
+// every one (the Link header still names the one after the page asked).
+func (s *Server) listPage(q url.Values) (perPage, asked, served int) {
+	perPage, asked = page(q)
+	if s.repeat {
+		return perPage, asked, 1
+	}
+	return perPage, asked, asked
+}
+
+// user answers GET /user for the actor.
+func (s *Server) user(w http.ResponseWriter) {
+	if s.actor.Type == "Bot" {
+		writeJSON(w, http.StatusForbidden, apiError{
+			Message:          "Resource not accessible by integration",
+			DocumentationURL: "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+			Status:           "403",
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.actor)
+}
+
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request, m match) {
-	perPage, pg := page(r.URL.Query())
+	perPage, pg, served := s.listPage(r.URL.Query())
 	s.mu.Lock()
 	files := s.files[issueKey(m.owner, m.repo, m.number)]
 	files = files[:min(len(files), MaxFiles)]
-	out := slices.Clone(window(files, perPage, pg))
+	out := slices.Clone(window(files, perPage, served))
 	s.mu.Unlock()
 	s.link(w, r, len(files), perPage, pg)
 	writeJSON(w, http.StatusOK, out)
@@ -641,7 +739,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request, m match) {
 
 func (s *Server) listComments(w http.ResponseWriter, r *http.Request, m match) {
 	q := r.URL.Query()
-	perPage, pg := page(q)
+	perPage, pg, served := s.listPage(q)
 	var since time.Time
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
@@ -663,7 +761,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, m match) {
 	}
 	s.mu.Unlock()
 	s.link(w, r, len(all), perPage, pg)
-	writeJSON(w, http.StatusOK, window(all, perPage, pg))
+	writeJSON(w, http.StatusOK, window(all, perPage, served))
 }
 
 // readBody decodes {"body": "..."} and checks it as GitHub does. It writes

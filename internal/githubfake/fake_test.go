@@ -2,10 +2,12 @@ package githubfake
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func do(t *testing.T, s *Server, method, path, body string) (*http.Response, string) {
@@ -15,7 +17,9 @@ func do(t *testing.T, s *Server, method, path, body string) (*http.Response, str
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := s.Client().Do(req)
+	c := *s.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +111,65 @@ func TestAuthAndFaults(t *testing.T) {
 	}
 	if got := len(s.Comments("o", "r", 1)); got != 0 {
 		t.Errorf("refused writes stored %d comments", got)
+	}
+}
+
+func TestUserAndModes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		opts         []Option
+		fault        *Fault
+		route        Route
+		path         string
+		status       int
+		header, want string // header (or "body") expected to contain want
+	}{
+		{"installation token: GET /user refused", nil, nil, "", "user", 403, "body", "Resource not accessible by integration"},
+		{"user token: GET /user", []Option{WithActor("mona", "User")}, nil, "", "user", 200, "body", `"login":"mona"`},
+		{"redirect keeps path and query", nil, &Fault{Kind: Redirect, Status: 301, Location: "http://elsewhere.invalid/v3/"}, RouteListComments,
+			"repos/o/r/issues/1/comments?page=2", 301, "Location", "http://elsewhere.invalid/v3/repos/o/r/issues/1/comments?page=2"},
+		{"huge body", nil, &Fault{Kind: HugeBody, Size: 3 << 20}, RouteListComments, "repos/o/r/issues/1/comments", 200, "body", strings.Repeat("a", 1000) + `"}]`},
+		{"repeated page", []Option{WithRepeatedPage()}, nil, "", "repos/o/r/issues/1/comments?per_page=1&page=5", 200, "Link", `page=6&per_page=1>; rel="next"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New(t, append([]Option{WithToken("tok")}, tt.opts...)...)
+			for range 3 {
+				s.AddComment("o", "r", 1, Comment{Body: "hi"})
+			}
+			if tt.fault != nil {
+				s.Inject(tt.route, *tt.fault)
+			}
+			resp, body := do(t, s, "GET", tt.path, "")
+			got := resp.Header.Get(tt.header)
+			if tt.header == "body" {
+				got = body
+			}
+			if resp.StatusCode != tt.status || !strings.Contains(got, tt.want) {
+				t.Errorf("%d %s=%.200q, want %d containing %q", resp.StatusCode, tt.header, got, tt.status, tt.want)
+			}
+			if tt.fault != nil && tt.fault.Kind == HugeBody && int64(len(body)) < tt.fault.Size {
+				t.Errorf("huge body is %d bytes, want more than %d", len(body), tt.fault.Size)
+			}
+		})
+	}
+
+	// The repeated page holds page 1's items whatever page is asked.
+	s := New(t, WithToken("tok"), WithRepeatedPage())
+	first := s.AddComment("o", "r", 1, Comment{Body: "first"})
+	s.AddComment("o", "r", 1, Comment{Body: "second"})
+	_, body := do(t, s, "GET", "repos/o/r/issues/1/comments?per_page=1&page=2", "")
+	if !strings.Contains(body, `"body":"first"`) || !strings.Contains(body, fmt.Sprint(first.ID)) {
+		t.Errorf("page 2 = %s, want page 1 again", body)
+	}
+
+	// Latency delays each answer.
+	s = New(t, WithToken("tok"), WithLatency(50*time.Millisecond))
+	start := time.Now()
+	do(t, s, "GET", "repos/o/r/issues/1/comments", "")
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answer took %s, want at least the 50ms latency", d)
 	}
 }

@@ -119,6 +119,7 @@ type expConfig struct {
 	controlAt               pos
 	split                   map[string]float64
 	splitAt                 map[string]pos
+	splitKeyAt              pos
 	segments                []string
 	segmentsAt              pos
 	plan                    experiment.Plan
@@ -184,6 +185,7 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 			}
 		case "split":
 			c.split, c.splitAt = y.parseSplit(v, key, kp)
+			c.splitKeyAt = y.at(key, kp)
 		case "segments":
 			c.segments, c.segmentsAt = y.parseSegments(v, key, kp)
 		case "plan":

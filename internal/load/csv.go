@@ -36,10 +36,10 @@ func (t *table) colName(i int) string {
 
 func normHeader(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// parseCSV splits results.csv (SPEC §3): UTF-8 with an optional BOM, RFC 4180
-// quoting, LF or CRLF, blank lines ignored. It returns nil when the file
-// cannot be used at all; issues explain why. A header named twice is
-// reported and the first occurrence is used.
+// parseCSV splits results.csv (docs/formats.md#resultscsv): UTF-8 with an
+// optional BOM, RFC 4180 quoting, LF or CRLF, blank lines ignored. It
+// returns nil when the file cannot be used at all; issues explain why. A
+// header named twice is reported and the first occurrence is used.
 func (l *loader) parseCSV(file string, b []byte) (*table, []experiment.Issue) {
 	var issues []experiment.Issue
 	add := func(code string, line, col int, column, format string, args ...any) {

@@ -192,6 +192,10 @@ func (f *dataFile) resolveColumns(g *metric) {
 		defer func() { m.Kind = experiment.KindAuto }()
 	}
 	m.Columns = map[experiment.Role]string{}
+	if m.Kind == experiment.KindRatio && (m.Numerator == "" || m.Denominator == "") {
+		f.complete = false // reported by newMetric
+		return
+	}
 	for role, col := range g.c.columns {
 		if !slices.ContainsFunc(m.ColumnSpecs(), func(s experiment.ColumnSpec) bool { return s.Role == role }) {
 			*f.is = append(*f.is, blockedAt(g.c.columnsAt, experiment.CodeBadConfig,
@@ -414,27 +418,7 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		}
 		return strings.Join(w, ", ")
 	}
-	ctl, hasControl := first[e.Control]
-	switch {
-	case !hasControl:
-		hint := ""
-		if s := suggest(e.Control, labels); s != "" {
-			hint = " (did you mean " + s + "? set control: to the control arm's label)"
-		}
-		f.atHeader(experiment.CodeBadVariants, "variant", "has no row for the control arm %s%s; found %s. Any number of arms (2 to %d) is supported: one control row, set by control:, and one row per other arm",
-			quote(e.Control), hint, found(), maxArms)
-		return nil
-	case len(labels) < 2:
-		f.atHeader(experiment.CodeBadVariants, "variant", "has only the control arm %s; add a row for at least one other arm", quote(e.Control))
-		return nil
-	case len(labels) > maxArms:
-		f.atHeader(experiment.CodeBadVariants, "variant", "has %d arms (%s), more than %d; an experiment compares 2 to %d arms", len(labels), found(), maxArms, maxArms)
-		return nil
-	}
-	if !f.checkSplit(labels, c) {
-		return nil
-	}
-	d := &experiment.Data{Control: ctl, Columns: make(map[string]int, len(f.t.cols))}
+	d := &experiment.Data{Columns: make(map[string]int, len(f.t.cols))}
 	for h, i := range f.t.cols {
 		d.Columns[h] = i + 1
 	}
@@ -468,6 +452,27 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		}
 		d.Rows = append(d.Rows, r.Row)
 	}
+	ctl, hasControl := first[e.Control]
+	switch {
+	case !hasControl:
+		hint := ""
+		if s := suggest(e.Control, labels); s != "" {
+			hint = " (did you mean " + s + "? set control: to the control arm's label)"
+		}
+		f.atHeader(experiment.CodeBadVariants, "variant", "has no row for the control arm %s%s; found %s. Any number of arms (2 to %d) is supported: one control row, set by control:, and one row per other arm",
+			quote(e.Control), hint, found(), maxArms)
+		return nil
+	case len(labels) < 2:
+		f.atHeader(experiment.CodeBadVariants, "variant", "has only the control arm %s; add a row for at least one other arm", quote(e.Control))
+		return nil
+	case len(labels) > maxArms:
+		f.atHeader(experiment.CodeBadVariants, "variant", "has %d arms (%s), more than %d; an experiment compares 2 to %d arms", len(labels), found(), maxArms, maxArms)
+		return nil
+	}
+	if !f.checkSplit(labels, c) {
+		return nil
+	}
+	d.Control = ctl
 	for i, s := range e.Segments {
 		if n := len(values[i]); n > maxSegmentValues {
 			f.atHeader(experiment.CodeLimitExceeded, s, "segment column %s has %d values, more than %d", quote(s), n, maxSegmentValues)
@@ -526,13 +531,7 @@ func (f *dataFile) checkSplit(labels []string, c *expConfig) bool {
 	}
 	for _, l := range labels {
 		if _, has := c.split[l]; !has {
-			var any pos
-			for _, p := range c.splitAt {
-				any = p
-				break
-			}
-			any.key = "split"
-			*f.is = append(*f.is, blockedAt(any, experiment.CodeBadConfig, "split has no weight for arm %s; give every arm of the CSV a weight (arms: %s)", quote(l), strings.Join(labels, ", ")))
+			*f.is = append(*f.is, blockedAt(c.splitKeyAt, experiment.CodeBadConfig, "split has no weight for arm %s; give every arm of the CSV a weight (arms: %s)", quote(l), strings.Join(labels, ", ")))
 			ok = false
 		}
 	}

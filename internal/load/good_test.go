@@ -1,6 +1,7 @@
 package load
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,13 +28,17 @@ func checkArms(t *testing.T, e *experiment.Experiment, col string, c, tr [2]int6
 		t.Fatalf("%s: Data is nil", e.ID)
 	}
 	d := e.Data
-	if got, want := [2]int64{d.Control.Users, d.Control.Counts[col]}, c; got != want {
+	if len(d.Arms) != 2 || d.Control != 0 {
+		t.Fatalf("%s: arms %v, control %d; want control then treatment", e.ID, d.Arms, d.Control)
+	}
+	ctl, trt := d.Arms[0], d.Arms[1]
+	if got, want := [2]int64{ctl.Users, ctl.Moments[col].Count}, c; got != want {
 		t.Errorf("%s: control users, %s = %v, want %v", e.ID, col, got, want)
 	}
-	if got, want := [2]int64{d.Treatment.Users, d.Treatment.Counts[col]}, tr; got != want {
+	if got, want := [2]int64{trt.Users, trt.Moments[col].Count}, tr; got != want {
 		t.Errorf("%s: treatment users, %s = %v, want %v", e.ID, col, got, want)
 	}
-	if got := [2]int{d.Control.Line, d.Treatment.Line}; got != lines {
+	if got := [2]int{ctl.Line, trt.Line}; got != lines {
 		t.Errorf("%s: arm lines = %v, want %v", e.ID, got, lines)
 	}
 }
@@ -69,7 +74,7 @@ func TestRootGood(t *testing.T) {
 				t.Fatalf("%d guardrails, want %d", got, want)
 			}
 			g := e.Guardrails[0]
-			if g.Column != "guardrail_error" || g.Label != "guardrail_error" || g.Desired != experiment.Decrease || g.Type != experiment.MetricProportion {
+			if g.Name != "guardrail_error" || g.Label != "guardrail_error" || g.Desired != experiment.Decrease || g.Kind != experiment.KindProportion {
 				t.Errorf("guardrail = %+v", g)
 			}
 			if got, want := e.Data.Columns, map[string]int{"variant": 1, "users": 2, "conversions": 3, "guardrail_error": 4, "notes": 5}; !mapsEqual(got, want) {
@@ -101,7 +106,7 @@ func TestRootGood(t *testing.T) {
 				t.Fatalf("%d guardrails, want %d", got, want)
 			}
 			g0, g1 := e.Guardrails[0], e.Guardrails[1]
-			if g0.Column != "guardrail_error" || g0.Worsened.String() != "0.002" || g0.Severe.String() != "0.01" || g0.Desired != experiment.Decrease {
+			if g0.Name != "guardrail_error" || g0.Worsened.String() != "0.002" || g0.Severe.String() != "0.01" || g0.Desired != experiment.Decrease {
 				t.Errorf("guardrails[0] = %+v; want repo worsened 0.002, own severe 0.01", g0)
 			}
 			if g1.Label != "Cancellations" || g1.Worsened.String() != "0.0005" || g1.Severe.String() != "0.004" || g1.Desired != experiment.Increase {
@@ -136,22 +141,22 @@ func TestRootGood(t *testing.T) {
 			if e.DataFile != "experiments/shared/banner.csv" {
 				t.Errorf("DataFile = %q", e.DataFile)
 			}
-			if e.Split != (experiment.Split{Control: 40, Treatment: 60}) {
+			if !maps.Equal(e.Split, map[string]float64{"control": 40, "treatment": 60}) {
 				t.Errorf("split = %+v", e.Split)
 			}
 			if e.Plan.UsersPerArm != 20000 || e.Plan.MDE == nil || *e.Plan.MDE != 0.05 {
 				t.Errorf("plan = %+v", e.Plan)
 			}
-			if p := e.Primary; p.Column != "checkout" || p.Label != "Checkout conversion" || p.Desired != experiment.Increase {
+			if p := e.Primary; p.Name != "checkout" || p.Label != "Checkout conversion" || p.Desired != experiment.Increase {
 				t.Errorf("primary = %+v", p)
 			}
-			if g := e.Guardrails[0]; g.Label != "Error rate" || g.Type != experiment.MetricProportion || g.Worsened.String() != "0.001" {
+			if g := e.Guardrails[0]; g.Label != "Error rate" || g.Kind != experiment.KindProportion || g.Worsened.String() != "0.001" {
 				t.Errorf("guardrail = %+v", g)
 			}
 		}},
 		{"bad/events-auto", func(t *testing.T, exps []*experiment.Experiment) {
-			if g := exps[0].Guardrails[0]; g.Type != experiment.MetricEvents {
-				t.Errorf("auto guardrail above users: type %s, want events", g.Type)
+			if g := exps[0].Guardrails[0]; g.Kind != experiment.KindEvents {
+				t.Errorf("auto guardrail above users: type %s, want events", g.Kind)
 			}
 			if exps[0].Blocked() || exps[0].Data == nil {
 				t.Errorf("events_per_user must only warn")
@@ -184,8 +189,9 @@ func TestDefaults(t *testing.T) {
 	clean(t, []*experiment.Experiment{e})
 	want := experiment.DefaultThresholds()
 	if e.Status != experiment.StatusRunning || e.Deployment != experiment.DeploymentExperiment ||
-		e.Split != (experiment.Split{Control: 50, Treatment: 50}) || e.Thresholds.Alpha.Cmp(want.Alpha) != 0 ||
-		e.Primary != (experiment.Metric{Column: "conversions", Label: "conversions", Desired: experiment.Increase, Type: experiment.MetricProportion}) {
+		e.Split != nil || e.Control != "control" || e.Thresholds.Alpha.Cmp(want.Alpha) != 0 ||
+		e.Primary.Name != "conversions" || e.Primary.Label != "conversions" || e.Primary.Desired != experiment.Increase ||
+		e.Primary.Kind != experiment.KindProportion || e.Primary.Columns[experiment.RoleCount] != "conversions" {
 		t.Errorf("defaults: %+v", e)
 	}
 	if len(e.Guardrails) != 1 || e.Guardrails[0].Worsened.String() != "0.001" || e.Guardrails[0].Severe.String() != "0.003" {

@@ -1,6 +1,6 @@
 // Package load reads the experiments root (an fs.FS) into
 // experiment.Experiments, validating experiment.yaml, the repo-wide
-// experimentos.yaml and each results.csv (SPEC §1–4).
+// experimentos.yaml and each results.csv (docs/formats.md).
 //
 // Every file is treated as hostile: bad input never panics or hangs, it
 // becomes an experiment.Issue with the file, line and column where it was

@@ -39,8 +39,12 @@ func checkInvariants(t testing.TB, exps []*experiment.Experiment, err error) {
 				t.Errorf("%s: malformed issue %#v", e.ID, is)
 			}
 		}
-		if e.Data != nil && (e.Data.Control.Users <= 0 || e.Data.Treatment.Users <= 0) {
-			t.Errorf("%s: data with an empty arm: %+v", e.ID, e.Data)
+		if e.Data != nil {
+			for _, a := range e.Data.Arms {
+				if a.Users <= 0 {
+					t.Errorf("%s: data with an empty arm: %+v", e.ID, e.Data)
+				}
+			}
 		}
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/decision"
+	"github.com/experimentos/experimentos/internal/experiment"
 )
 
 // GitHubCommentLimit is the most characters GitHub accepts in a comment.
 const GitHubCommentLimit = 65536
 
-// Comment returns the body of the sticky pull request comment (SPEC §10).
+// Comment returns the body of the sticky pull request comment
+// (docs/action.md#the-sticky-comment).
 //
 // Its first line is exactly marker, which appears nowhere else (every user
 // string is escaped, so none can contain "<!--"). Then comes an overview
@@ -116,10 +118,18 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 	return hardCut(head+"\n"+ovHead+foot, limit)
 }
 
+// commentHeading's badge follows the gate (docs/action.md#outputs): the
+// worst running experiment; a concluded one never colours it.
 func commentHeading(rs []decision.Result, m Meta) string {
 	worst := "⚪ Nothing analyzed"
 	if len(rs) > 0 {
-		worst = KindOf(rs[0]).Badge()
+		worst = "⚪ No running experiment"
+	}
+	for _, r := range rs { // worst first
+		if r.Report.Experiment.Status != experiment.StatusConcluded {
+			worst = KindOf(r).Badge()
+			break
+		}
 	}
 	s := decision.Summarize(rs)
 	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d %s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",
@@ -145,8 +155,12 @@ func overviewRow(r decision.Result) string {
 	rep := r.Report
 	e := rep.Experiment
 	lift, p := overviewLift(r)
+	dec := DecisionBadge(r)
+	if e.Status == experiment.StatusConcluded {
+		dec += " (concluded)" // listed, but not gating
+	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), HealthBadge(rep.Health.Status),
-		EscapeMarkdown(DecisionBadge(r)), EscapeMarkdown(lift), p)
+		EscapeMarkdown(dec), EscapeMarkdown(lift), p)
 }
 
 // expCell is "Name (id)" escaped, with the name capped shorter than in a

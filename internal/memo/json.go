@@ -13,7 +13,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON document's shape
-// (docs/formats.md#json-output).
+// (docs/memo.md#json-output).
 const SchemaVersion = 2
 
 // The JSON document, schema_version 2. Its keys are defined here and only
@@ -334,7 +334,7 @@ func guardrailJSON(g *analysis.Guardrail) jsonGuardrail {
 
 // powerJSON is the power block: present for running holds of kind collect
 // and stop, from the comparison whose verdict the decision took; null
-// otherwise (docs/formats.md#json-output).
+// otherwise (docs/memo.md#json-output).
 func powerJSON(r decision.Result) *jsonPower {
 	d := r.Decision
 	if d.Outcome != experiment.Hold || (d.HoldKind != decision.Collect && d.HoldKind != decision.Stop) ||

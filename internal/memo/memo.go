@@ -1,8 +1,8 @@
 // Package memo renders decision results for people and machines: the
-// one-page Decision Memo (docs/memo.md) as GitHub-flavoured Markdown and as
+// one-page Decision Memo (docs/memo.md#memo-sections) as GitHub-flavoured Markdown and as
 // a self-contained HTML page, a terminal summary, the JSON document of
-// docs/formats.md#json-output (schema_version 2), and the sticky pull
-// request comment (docs/action.md#the-comment).
+// docs/memo.md#json-output (schema_version 2), and the sticky pull
+// request comment (docs/action.md#the-sticky-comment).
 //
 // Markdown is produced with text/template and every user-supplied string
 // (names, hypotheses, owners, labels, arm names, column names, issue

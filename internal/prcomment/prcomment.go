@@ -3,16 +3,25 @@
 // which stays behind this package).
 //
 // The sticky comment is recognised by its first line, a marker made by
-// Marker, and by its author being a bot (user.type "Bot"): a person's
-// comment that quotes the marker is never edited. Upsert edits the oldest
-// such comment, or creates one when there is none, and then makes sure that
-// concurrent runs end with exactly one.
+// Marker, and by its author being the token's own account (GET /user, or
+// github-actions[bot] for the default Actions token, which may not read
+// /user): a person's or another bot's comment that quotes the marker is
+// never edited or deleted. Upsert edits the oldest such comment, or
+// creates one when there is none, and then makes sure that concurrent runs
+// end with exactly one.
 //
 // Transient failures are retried (see RetryPolicy): 5xx, timeouts and
 // broken connections for idempotent requests, primary and secondary rate
 // limits for every request, a failed create only after listing again so
 // that a retry cannot duplicate it. A 403 that is not a rate limit is not
-// retried; IsPermission reports it. The token never appears in an error.
+// retried; IsPermission reports it.
+//
+// The API is not trusted further than it must be (docs/security.md#github-api):
+// the token is sent only to the API base's scheme, host and port, and a
+// redirect anywhere else is refused, not followed; each response body is
+// capped at MaxResponseBytes; each operation has a real deadline
+// (RetryPolicy.Total); a listing ends at a page that holds nothing new.
+// The token never appears in an error.
 package prcomment
 
 import (
@@ -27,6 +36,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -42,11 +52,18 @@ const perPage = 100
 // header always names a next page).
 const maxPages = 1000
 
+// DefaultTokenLogin is the account of the default Actions token
+// (GITHUB_TOKEN), an installation token that GET /user refuses.
+const DefaultTokenLogin = "github-actions[bot]"
+
 // Client reads and writes one repository's pull requests.
 type Client struct {
 	gh          *github.Client
 	owner, repo string
 	waiter
+
+	loginMu sync.Mutex
+	login   string // the token's account, once known
 }
 
 // Option configures a Client.
@@ -72,6 +89,10 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 // trailing slash is added) acting with token. httpClient may be nil; its
 // Transport is used for each attempt, and its Timeout, if set, bounds one
 // attempt rather than the whole retried call.
+//
+// The token goes only to requests for the API base's scheme, host and
+// port; httpClient's CheckRedirect is replaced by one that follows a
+// redirect only within them.
 func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Option) (*Client, error) {
 	if token == "" {
 		return nil, errors.New("prcomment: empty token")
@@ -79,12 +100,9 @@ func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Opt
 	if owner == "" || repo == "" {
 		return nil, fmt.Errorf("prcomment: owner %q and repo %q must not be empty", owner, repo)
 	}
-	base, err := url.Parse(apiURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("prcomment: API URL %q is not an absolute http(s) URL", apiURL)
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
+	base, err := ParseAPIURL(apiURL)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{owner: owner, repo: repo, waiter: waiter{now: time.Now, sleep: sleepCtx}}
 	for _, o := range opts {
@@ -103,15 +121,140 @@ func New(httpClient *http.Client, apiURL, token, owner, repo string, opts ...Opt
 	if base0 == nil {
 		base0 = http.DefaultTransport
 	}
-	hc.Transport = &transport{base: base0, waiter: c.waiter}
-	c.gh = github.NewClient(&hc).WithAuthToken(token)
+	origin := originOf(base)
+	hc.Transport = &authTransport{
+		origin: origin, header: "Bearer " + token,
+		next: &transport{base: base0, waiter: c.waiter},
+	}
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if o := originOf(req.URL); o != origin {
+			return &RedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	// Not WithAuthToken: it sets the token on every request the transport
+	// sees, a redirect to another host included.
+	c.gh = github.NewClient(&hc)
 	c.gh.BaseURL = base
 	c.gh.UserAgent = "experimentos"
 	return c, nil
 }
 
-func (c *Client) begin(ctx context.Context) context.Context {
-	return withDeadline(ctx, c.now().Add(c.policy.Total))
+// ParseAPIURL checks an API base URL (GITHUB_API_URL): absolute, http or
+// https, with a host, and no user, query or fragment. The trailing slash
+// go-github needs is added.
+func ParseAPIURL(apiURL string) (*url.URL, error) {
+	base, err := url.Parse(apiURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Hostname() == "" ||
+		base.Opaque != "" || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		shown := apiURL
+		if err == nil && base.User != nil {
+			shown = base.Redacted() // never print a password
+		}
+		return nil, fmt.Errorf("prcomment: API URL %q is not an absolute http(s) URL with a host and no user, query or fragment, such as https://api.github.com", shown)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	return base, nil
+}
+
+// originOf is scheme://host:port, lower-cased, with the default port made
+// explicit: what must match for the token to be sent.
+func originOf(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// RedirectError is a redirect away from the API's scheme, host and port,
+// refused: neither the token nor the request's body goes there, and the
+// answer is not read.
+type RedirectError struct {
+	From, To string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirected to another host or port; the redirect is not followed and the answer not used", e.From)
+}
+
+// authTransport adds the token to requests for the API's origin only.
+type authTransport struct {
+	origin, header string
+	next           http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if originOf(req.URL) != t.origin {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", t.header)
+	return t.next.RoundTrip(r)
+}
+
+// begin starts an operation: a real context deadline policy.Total from
+// now (never later than one already set), and the same deadline by the
+// client's clock for the retry waits.
+func (c *Client) begin(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl := c.now().Add(c.policy.Total)
+	if prev, ok := ctx.Value(deadlineKey{}).(time.Time); ok && prev.Before(dl) {
+		dl = prev
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.policy.Total)
+	return withDeadline(ctx, dl), cancel
+}
+
+// explain names the operation's deadline in an error it caused.
+func (c *Client) explain(ctx context.Context, err error) error {
+	var de *deadlineError
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && !errors.As(err, &de) {
+		return &deadlineError{err: err, d: c.policy.Total}
+	}
+	return err
+}
+
+type deadlineError struct {
+	err error
+	d   time.Duration
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("%v (the operation's %s deadline passed)", e.err, e.d)
+}
+
+func (e *deadlineError) Unwrap() error { return e.err }
+
+// identity returns the token's account, asking GitHub once: GET /user, or
+// DefaultTokenLogin when GitHub refuses that as "not accessible by
+// integration", as it does for the default Actions token.
+func (c *Client) identity(ctx context.Context) (string, error) {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	if c.login != "" {
+		return c.login, nil
+	}
+	ctx, cancel := c.begin(ctx)
+	defer cancel()
+	u, _, err := c.gh.Users.Get(ctx, "")
+	var er *github.ErrorResponse
+	switch {
+	case err == nil && u.GetLogin() != "":
+		c.login = u.GetLogin()
+	case err == nil:
+		return "", errors.New("prcomment: GET /user named no login")
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden &&
+		strings.Contains(strings.ToLower(er.Message), "not accessible by integration"):
+		c.login = DefaultTokenLogin
+	default:
+		return "", c.explain(ctx, fmt.Errorf("prcomment: find the token's account (GET /user): %w", err))
+	}
+	return c.login, nil
 }
 
 // File is one file a pull request changes.
@@ -124,18 +267,29 @@ type File struct {
 // ChangedFiles lists every file pull request pr changes, reading all pages.
 // complete is false when GitHub's cap of MaxFiles may have cut the list:
 // the caller should then treat every experiment as changed.
+//
+// A page that lists only files already seen ends the listing, as does the
+// deadline (RetryPolicy.Total), which is an error.
 func (c *Client) ChangedFiles(ctx context.Context, pr int) (files []File, complete bool, err error) {
-	ctx = c.begin(ctx)
+	ctx, cancel := c.begin(ctx)
+	defer cancel()
 	opt := &github.ListOptions{PerPage: perPage, Page: 1}
+	seen := map[File]bool{}
 	for range maxPages {
 		page, resp, err := c.gh.PullRequests.ListFiles(ctx, c.owner, c.repo, pr, opt)
 		if err != nil {
-			return nil, false, fmt.Errorf("prcomment: list files of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err)
+			return nil, false, c.explain(ctx, fmt.Errorf("prcomment: list files of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err))
 		}
+		fresh := false
 		for _, f := range page {
-			files = append(files, File{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()})
+			file := File{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()}
+			if !seen[file] {
+				seen[file] = true
+				fresh = true
+				files = append(files, file)
+			}
 		}
-		if resp.NextPage <= opt.Page {
+		if !fresh || resp.NextPage <= opt.Page {
 			break
 		}
 		opt.Page = resp.NextPage
@@ -192,35 +346,51 @@ type comment struct {
 }
 
 // ours reports whether c is a sticky comment with marker: its first line
-// is the marker and a bot wrote it.
-func ours(c *github.IssueComment, marker string) bool {
-	if c.GetUser().GetType() != "Bot" {
+// is the marker and the account login wrote it (logins are compared as
+// GitHub does, ignoring case).
+func ours(c *github.IssueComment, marker, login string) bool {
+	if login == "" || !strings.EqualFold(c.GetUser().GetLogin(), login) {
 		return false
 	}
 	first, _, _ := strings.Cut(c.GetBody(), "\n")
 	return strings.TrimSuffix(first, "\r") == marker
 }
 
-// list returns our comments (ascending id) among the comments of pr updated
-// at or after since (zero: all), reading all pages.
+// list returns our comments (ascending id, each once) among the comments of
+// pr updated at or after since (zero: all), reading all pages. A page whose
+// comments were all seen already ends the listing. It has its own deadline
+// within the operation's.
 func (c *Client) list(ctx context.Context, pr int, marker string, since time.Time) ([]comment, error) {
+	login, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.begin(ctx)
+	defer cancel()
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage, Page: 1}}
 	if !since.IsZero() {
 		s := since.UTC()
 		opt.Since = &s
 	}
 	var out []comment
+	seen := map[int64]bool{}
 	for range maxPages {
 		page, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.repo, pr, opt)
 		if err != nil {
-			return nil, fmt.Errorf("prcomment: list comments of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err)
+			return nil, c.explain(ctx, fmt.Errorf("prcomment: list comments of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err))
 		}
+		fresh := false
 		for _, ic := range page {
-			if ours(ic, marker) {
+			if seen[ic.GetID()] {
+				continue
+			}
+			seen[ic.GetID()] = true
+			fresh = true
+			if ours(ic, marker, login) {
 				out = append(out, comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time})
 			}
 		}
-		if resp.NextPage <= opt.Page {
+		if !fresh || resp.NextPage <= opt.Page {
 			break
 		}
 		opt.Page = resp.NextPage
@@ -286,6 +456,9 @@ func (c *Client) keepOldest(ctx context.Context, all []comment, body string, alw
 		}
 	}
 	for _, d := range all[1:] {
+		if d.id == keep.id {
+			continue // never delete the comment reported
+		}
 		if err := c.remove(ctx, d.id); err != nil {
 			return keep, err
 		}
@@ -294,18 +467,22 @@ func (c *Client) keepOldest(ctx context.Context, all []comment, body string, alw
 }
 
 // Upsert makes body the one sticky comment on pull request pr: it edits
-// the oldest of ours (a bot's comment whose first line is marker), or
-// creates one when none exists. body must start with the marker line.
+// the oldest of ours (a comment by the token's account whose first line is
+// marker), or creates one when none exists. body must start with the
+// marker line.
 //
-// Requests in the normal case: the pages of comments and one write; a
-// create adds one list (usually one page) that removes duplicates left by
-// a concurrent run, keeping the lowest id. A create that failed
-// transiently is retried only after listing again, so it cannot leave two.
+// Requests in the normal case: GET /user (once per Client), the pages of
+// comments and one write; a create adds one list (usually one page) that
+// removes duplicates left by a concurrent run, keeping the lowest id. A
+// create that failed transiently is retried only after listing again, so
+// it cannot leave two.
 func (c *Client) Upsert(ctx context.Context, pr int, marker, body string) (url string, created bool, err error) {
 	if err := check(pr, marker, body); err != nil {
 		return "", false, err
 	}
-	ctx = c.begin(ctx)
+	ctx, cancel := c.begin(ctx)
+	defer cancel()
+	defer func() { err = c.explain(ctx, err) }()
 	found, err := c.list(ctx, pr, marker, time.Time{})
 	if err != nil {
 		return "", false, err
@@ -371,7 +548,8 @@ func (c *Client) create(ctx context.Context, pr int, marker, body string) (comme
 func uncertain(err error) bool {
 	var rl *github.RateLimitError
 	var ab *github.AbuseRateLimitError
-	if errors.As(err, &rl) || errors.As(err, &ab) {
+	var re *RedirectError
+	if errors.As(err, &rl) || errors.As(err, &ab) || errors.As(err, &re) || errors.Is(err, ErrResponseTooLarge) {
 		return false
 	}
 	var er *github.ErrorResponse
@@ -389,7 +567,9 @@ func (c *Client) UpdateIfExists(ctx context.Context, pr int, marker, body string
 	if err := check(pr, marker, body); err != nil {
 		return "", false, err
 	}
-	ctx = c.begin(ctx)
+	ctx, cancel := c.begin(ctx)
+	defer cancel()
+	defer func() { err = c.explain(ctx, err) }()
 	all, err := c.list(ctx, pr, marker, time.Time{})
 	if err != nil || len(all) == 0 {
 		return "", false, err

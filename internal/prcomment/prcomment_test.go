@@ -98,8 +98,8 @@ func TestUpsertCreatesThenEdits(t *testing.T) {
 	if !created || !strings.Contains(url, "#issuecomment-") {
 		t.Errorf("first Upsert = %q, %v; want a new comment's URL, true", url, created)
 	}
-	// list + create + the verifying list.
-	if got, want := e.gh.Total(), 3; got != want {
+	// GET /user + list + create + the verifying list.
+	if got, want := e.gh.Total(), 4; got != want {
 		t.Errorf("first Upsert made %d requests, want %d: %v", got, want, e.gh.Requests())
 	}
 
@@ -147,7 +147,7 @@ func TestUpsertFindsOursAmongMany(t *testing.T) {
 		{"another path's marker", func(gh *githubfake.Server) {
 			gh.AddComment(owner, repo, pr, githubfake.Comment{Body: memo(Marker("other"), "x")})
 		}, 1, false},
-		{"oldest of two bots' comments", func(gh *githubfake.Server) {
+		{"ours, not another bot's", func(gh *githubfake.Server) {
 			gh.AddComment(owner, repo, pr, githubfake.Comment{Body: memo(mk, "a")})
 			gh.AddComment(owner, repo, pr, githubfake.Comment{Body: memo(mk, "b"), User: githubfake.User{Login: "other[bot]", Type: "Bot"}})
 		}, 1, true},
@@ -168,8 +168,11 @@ func TestUpsertFindsOursAmongMany(t *testing.T) {
 				if created {
 					t.Errorf("created a comment, want an edit")
 				}
-				if got, want := e.gh.Total(), tt.wantPages+1+n[githubfake.RouteDeleteComment]; got != want {
-					t.Errorf("requests = %d, want pages+1 = %d", got, want)
+				if got, want := e.gh.Total(), 1+tt.wantPages+1; got != want {
+					t.Errorf("requests = %d, want GET /user + pages + edit = %d", got, want)
+				}
+				if d := n[githubfake.RouteDeleteComment]; d != 0 {
+					t.Errorf("%d deletes, want none", d)
 				}
 				var edited int
 				for _, c := range after {
@@ -588,6 +591,11 @@ func TestNew(t *testing.T) {
 		{"GHES style, no trailing slash", strings.TrimSuffix(gh.URL, "/"), "", true},
 		{"wrong base path fails loudly", strings.TrimSuffix(gh.URL, "api/v3/"), "", false},
 		{"relative", "api/v3", "not an absolute", false},
+		{"no scheme", "api.github.com", "not an absolute", false},
+		{"no host", "http://", "not an absolute", false},
+		{"file URL", "file:///x", "not an absolute", false},
+		{"credentials", "https://user:pw@api.github.com", "not an absolute", false},
+		{"port without host", "https://:443/", "not an absolute", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

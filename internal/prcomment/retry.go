@@ -30,7 +30,10 @@ type RetryPolicy struct {
 	// returned at once (default 60s).
 	MaxWait time.Duration
 	// Total is the deadline of one operation (ChangedFiles, Upsert,
-	// UpdateIfExists) across all its requests and waits (default 2m).
+	// UpdateIfExists, and within them finding the token's account and
+	// listing the comments) across all its requests and waits (default
+	// 2m). It is a real context deadline: when it passes, the request in
+	// flight is abandoned and the operation fails.
 	Total time.Duration
 	// RequestTimeout bounds one attempt, headers and body (default 30s).
 	RequestTimeout time.Duration
@@ -199,8 +202,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			attempt.Body = body
 		}
 		resp, err := t.once(attempt)
-		if req.Context().Err() != nil {
-			return resp, err // the caller gave up; not ours to retry
+		if req.Context().Err() != nil || errors.Is(err, ErrResponseTooLarge) {
+			return resp, err // the caller gave up, or no retry can help
 		}
 		var k kind
 		var wait time.Duration
@@ -230,8 +233,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// MaxResponseBytes caps one response body (docs/limits.md#github-api): a
+// page of 100 comments of GitHub's longest (65,536 characters of up to 4
+// bytes) is 25 MiB. A longer body is an error, never parsed cut short.
+const MaxResponseBytes = 32 << 20
+
+// ErrResponseTooLarge is a response body longer than MaxResponseBytes.
+var ErrResponseTooLarge = fmt.Errorf("the API's response is larger than %d MiB", MaxResponseBytes>>20)
+
 // once makes one attempt under RequestTimeout. The timeout stays in force
-// while the body is read and is released when it is closed.
+// while the body is read and is released when it is closed. The body is
+// capped at MaxResponseBytes.
 func (t *transport) once(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.policy.RequestTimeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
@@ -242,13 +254,36 @@ func (t *transport) once(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	if resp.ContentLength > MaxResponseBytes {
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("%w (Content-Length %d)", ErrResponseTooLarge, resp.ContentLength)
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel, left: MaxResponseBytes}
 	return resp, nil
 }
 
+// cancelBody releases the attempt's timeout when closed and fails a read
+// past its limit.
 type cancelBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	left   int64 // bytes still allowed
+}
+
+func (b *cancelBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrResponseTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1] // one byte more tells a body that is too long
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n + int(b.left), ErrResponseTooLarge
+	}
+	return n, err
 }
 
 func (b *cancelBody) Close() error {

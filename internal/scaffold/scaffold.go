@@ -46,7 +46,7 @@ type IDError struct {
 func (e *IDError) Error() string { return fmt.Sprintf("invalid experiment id %q: %s", e.ID, e.Reason) }
 
 // CheckID validates an experiment id: "/"-separated segments, each
-// matching [a-z0-9][a-z0-9._-]* (SPEC §1).
+// matching [a-z0-9][a-z0-9._-]* (docs/formats.md#experiment-ids).
 func CheckID(id string) error {
 	switch {
 	case id == "":

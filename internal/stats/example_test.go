@@ -44,10 +44,10 @@ func ExampleFisherExact() {
 
 // Sample-ratio mismatch: 50,600 against 49,400 users where 50/50 was planned.
 func ExampleChiSquareGOF() {
-	chi2, p := stats.ChiSquareGOF([2]int64{50_600, 49_400}, [2]float64{0.5, 0.5})
-	fmt.Printf("chi2 = %.1f, p = %.2g\n", chi2, p)
+	chi2, p, df := stats.ChiSquareGOF([]int64{50_600, 49_400}, []float64{0.5, 0.5})
+	fmt.Printf("chi2 = %.1f, df = %d, p = %.2g\n", chi2, df, p)
 	// Output:
-	// chi2 = 14.4, p = 0.00015
+	// chi2 = 14.4, df = 1, p = 0.00015
 }
 
 // Users per arm to detect a 10% relative lift on a 5% baseline, 50/50 split

@@ -4,9 +4,11 @@
 // two Poisson rates, and the sample size needed for 80% power.
 //
 // Every function is a pure function of its arguments and matches a named
-// reference implementation (SPEC.md section 5) to a relative error of 1e-6;
-// the reference values live in testdata/stats/vectors.json and are produced
-// by testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5.
+// reference implementation
+// (docs/statistics.md#reference-implementations-and-tolerance) to a
+// relative error of 1e-6; the reference values live in
+// testdata/stats/vectors.json and are produced by
+// testdata/stats/generate.py with scipy 1.10.1 and statsmodels 0.13.5.
 //
 // Counts are int64. A pair (x, n) is valid when n > 0 and 0 <= x <= n; the
 // functions panic on invalid counts, which is a programmer error (the loader
@@ -24,38 +26,53 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// ChiSquareGOF returns Pearson's chi-square goodness-of-fit statistic of two
-// observed counts against expected shares, and its p-value with 1 degree of
-// freedom:
+// ChiSquareGOF is Pearson's chi-square goodness-of-fit test of k ≥ 2
+// observed counts against expected shares, with k − 1 degrees of freedom
+// (docs/statistics.md#srm; Pearson, 1900):
 //
-//	e_i  = shares_i / (shares_0 + shares_1) * (observed_0 + observed_1)
+//	e_i  = shares_i / \sum_j shares_j * \sum_j observed_j
 //	chi2 = \sum_i (observed_i - e_i)^2 / e_i
-//	p    = P(X >= chi2),  X ~ ChiSquared(1)
+//	p    = P(X >= chi2),  X ~ ChiSquared(k - 1)
 //
-// as scipy.stats.chisquare(observed, f_exp=shares*sum(observed)) (Pearson,
-// 1900). Shares need not sum to 1; they are normalised. When both counts are
-// 0 there is nothing to test and ChiSquareGOF returns (0, 1).
-// It panics if a count is negative or a share is not a positive finite number.
-func ChiSquareGOF(observed [2]int64, shares [2]float64) (chi2, p float64) {
-	if observed[0] < 0 || observed[1] < 0 {
-		panic(fmt.Sprintf("stats: negative count in ChiSquareGOF(%v)", observed))
+// as scipy.stats.chisquare(observed, f_exp=total*shares/sum(shares)). Shares
+// need not sum to 1; they are normalised. When every count is 0 there is
+// nothing to test and ChiSquareGOF returns (0, 1, k − 1).
+// It panics if the slices differ in length or hold fewer than 2 arms, a
+// count is negative, the total overflows int64, or a share is not a positive
+// finite number.
+func ChiSquareGOF(observed []int64, shares []float64) (chi2, p float64, df int) {
+	if len(observed) != len(shares) || len(observed) < 2 {
+		panic(fmt.Sprintf("stats: ChiSquareGOF: %d counts against %d shares, want the same k >= 2",
+			len(observed), len(shares)))
 	}
+	var total int64
+	for _, o := range observed {
+		if o < 0 {
+			panic(fmt.Sprintf("stats: negative count in ChiSquareGOF(%v)", observed))
+		}
+		if total > math.MaxInt64-o {
+			panic(fmt.Sprintf("stats: ChiSquareGOF(%v): total overflows int64", observed))
+		}
+		total += o
+	}
+	var sum float64
 	for _, s := range shares {
 		if !(s > 0) || math.IsInf(s, 0) {
 			panic(fmt.Sprintf("stats: share %v in ChiSquareGOF is not a positive finite number", s))
 		}
+		sum += s
 	}
-	total := float64(observed[0] + observed[1])
+	df = len(observed) - 1
 	if total == 0 {
-		return 0, 1
+		return 0, 1, df
 	}
-	sum := shares[0] + shares[1]
+	ft := float64(total)
 	for i, o := range observed {
-		e := shares[i] / sum * total
+		e := shares[i] / sum * ft
 		d := float64(o) - e
 		chi2 += d * d / e
 	}
-	return chi2, distuv.ChiSquared{K: 1}.Survival(chi2)
+	return chi2, distuv.ChiSquared{K: float64(df)}.Survival(chi2), df
 }
 
 // UseFisher reports whether Cochran's rule sends the 2x2 table

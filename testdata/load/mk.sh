@@ -60,11 +60,6 @@ csv missing-variant 'arm,users,conversions
 control,10000,1200
 treatment,10050,1320
 '
-csv three-variants 'variant,users,conversions
-control,10000,1200
-treatment,10050,1320
-holdout,500,20
-'
 csv duplicate-control 'variant,users,conversions
 control,10000,1200
 Control,10050,1320
