@@ -12,7 +12,7 @@ import (
 )
 
 // This file generates the memo's Risks & Limitations and Next Actions
-// (docs/memo.md#risks, docs/memo.md#next-actions). Each function below
+// (docs/memo.md#risks-and-limitations, docs/memo.md#next-actions). Each function below
 // writes one family of sentences from the numbers it is given, and each
 // sentence must be true for them: a function returns nothing when its
 // condition does not hold. Strings are plain text; templates escape them.
@@ -70,7 +70,7 @@ func riskSmallSample(r decision.Result) []string {
 }
 
 // riskAcknowledged reports history findings an amendment turned into
-// warnings (docs/rules.md#history).
+// warnings (docs/rules.md#health-check).
 func riskAcknowledged(r decision.Result) []string {
 	var out []string
 	for _, is := range r.Report.Health.Issues {

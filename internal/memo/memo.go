@@ -173,7 +173,7 @@ func stateBadge(s analysis.GuardrailState) string {
 
 // Deciding returns the comparison the experiment's decision rests on: the
 // launching or rolled-back arm's, else for a Hold the first comparison by
-// rule order (ties by CSV order), as docs/rules.md#the-experiments-outcome
+// rule order (ties by CSV order), as docs/rules.md#decision-rules
 // picks it; nil when nothing was compared.
 func Deciding(r decision.Result) *analysis.Comparison {
 	i := decidingIndex(r)
