@@ -107,7 +107,7 @@ func TestCheckJSONAndOut(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 	}
-	if doc.SchemaVersion != 1 || doc.Commit != "0123456789abcdef" || doc.Version == "" {
+	if doc.SchemaVersion != 2 || doc.Commit != "0123456789abcdef" || doc.Version == "" {
 		t.Errorf("schema_version %d, commit %q, version %q", doc.SchemaVersion, doc.Commit, doc.Version)
 	}
 	// Each committed example is there for one outcome (see its comment).

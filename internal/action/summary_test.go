@@ -47,3 +47,29 @@ func TestSummaryFitsGitHubLimit(t *testing.T) {
 		t.Error("the overview lost its last row")
 	}
 }
+
+// With several arms the summary's overview names the arm the decision
+// rests on, and its lift is that comparison's, in the metric's unit.
+func TestSummaryNamesTheDecidingArm(t *testing.T) {
+	t.Parallel()
+	conv := experiment.Metric{Name: "conversions", Label: "Conversion", Kind: experiment.KindProportion, Desired: experiment.Increase,
+		Columns: map[experiment.Role]string{experiment.RoleCount: "conversions"}}
+	e := &experiment.Experiment{ID: "pricing-abc", Path: "experiments/pricing-abc", Name: "Pricing", Status: experiment.StatusRunning,
+		Control: "control", DataFile: "experiments/pricing-abc/results.csv", Primary: conv, Thresholds: experiment.DefaultThresholds()}
+	e.Data = &experiment.Data{Columns: map[string]int{"variant": 1, "users": 2, "conversions": 3}}
+	for i, a := range []struct {
+		name        string
+		users, conv int64
+	}{{"control", 10000, 1000}, {"b", 10000, 1010}, {"c", 10000, 1150}} {
+		e.Data.Arms = append(e.Data.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2,
+			Moments: map[string]experiment.Moments{"conversions": {Count: a.conv}}})
+	}
+	e.Data.Rows = e.Data.Arms
+	rep := analysis.Analyze(e)
+	r := decision.Result{Report: rep, Decision: decision.Decide(rep)}
+	out := summary([]decision.Result{r}, nil, memo.Meta{Version: "test"}, "all", false, nil)
+	// c: 1150 vs 1000 of 10,000 is +1.50 pp; b's +0.1 pp is not the one shown.
+	if want := "| 🟢 Launch c | c: +1.50 pp ("; !strings.Contains(out, want) {
+		t.Errorf("summary lacks %q:\n%.1500s", want, out)
+	}
+}

@@ -3,310 +3,854 @@ package memo
 import (
 	"fmt"
 	"math"
-	"math/big"
+	"strings"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/format"
 )
 
-// risks lists what weakens the evidence
-// (docs/memo.md#risks-and-limitations), generated from the report.
-// Strings are plain text; templates escape them.
+// This file generates the memo's Risks & Limitations and Next Actions
+// (docs/memo.md#risks-and-limitations, docs/memo.md#next-actions). Each function below
+// writes one family of sentences from the numbers it is given, and each
+// sentence must be true for them: a function returns nothing when its
+// condition does not hold. Strings are plain text; templates escape them.
+// Power is never computed for the observed effect (docs/statistics.md#power).
+
+// ---- Risks & Limitations ----
+
 func risks(r decision.Result) []string {
-	rep := r.Report
-	e := rep.Experiment
-	th := e.Thresholds
 	var out []string
-	switch {
-	case rep.Health.Status == analysis.Blocked:
-		out = append(out, "The health check is blocked, so nothing was analyzed: the numbers below the health section are absent, not zero.")
-	case e.Status == experiment.StatusPlanned:
-		out = append(out, "The experiment is planned: nothing was analyzed yet.")
-	}
-	for _, is := range rep.Health.Issues {
-		switch is.Code {
-		case experiment.CodeSRM, experiment.CodeSRMSevere:
-			out = append(out, fmt.Sprintf("Sample ratio mismatch (%s): users are not split as expected, so the arms may differ in who they contain and every metric may be biased.", srmP(rep)))
-		case experiment.CodeSmallSample:
-			out = append(out, "Small sample: "+Clip(is.Message, capMessage)+".")
-		}
-	}
-	if e.Status == experiment.StatusConcluded {
-		out = append(out, "The experiment is concluded: its decision is on record and never fails a check.")
-	}
-	p := rep.Primary
-	if !rep.Analyzed || p == nil {
-		return out
-	}
-	out = append(out, "The input is aggregated per arm: there is no per-user variance, so no CUPED variance reduction, no segment cuts and no check for novelty or day-of-week effects.")
-	out = append(out, fmt.Sprintf("The primary metric was tested with %s, two-sided, at alpha %s; the %s CI of the absolute lift is %s, the relative lift's CI uses the delta method.",
-		testPhrase(p.Test), th.Alpha, confidence(th.Alpha), ciName(p.CIMethod)))
-	if p.Test == analysis.TestFisher {
-		out = append(out, "An expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small and the result is fragile.")
-	}
-	if ex, known := p.CIExcludesZero(); known && finite(p.PValue) != nil && ex != p.Significant {
-		if ex {
-			out = append(out, fmt.Sprintf("The CI of the absolute lift excludes 0 but p = %s is not below alpha %s: the interval and the test disagree, so the result is borderline.", fp(p.PValue), th.Alpha))
-		} else {
-			out = append(out, fmt.Sprintf("p = %s is below alpha %s but the CI of the absolute lift includes 0: the interval and the test disagree, so the result is borderline.", fp(p.PValue), th.Alpha))
-		}
-	}
-	if plan := e.Plan.UsersPerArm; plan > 0 && (p.ControlUsers < plan || p.TreatmentUsers < plan) {
-		out = append(out, fmt.Sprintf("The planned sample of %s users per arm is not reached (control %s, treatment %s): looking early inflates the false-positive rate.",
-			group(plan), group(p.ControlUsers), group(p.TreatmentUsers)))
-	}
-	for _, l := range nullLines(p.Nulls) {
-		out = append(out, "Primary "+l+".")
-	}
-	for _, g := range rep.Guardrails {
-		label := Clip(g.Label, capShort)
-		if g.Type == experiment.MetricEvents {
-			out = append(out, fmt.Sprintf("Guardrail %s counts events per user; the Poisson test assumes independent events, so users with many events make its p-value too small.", label))
-		}
-		if g.Test == analysis.TestFisher {
-			out = append(out, fmt.Sprintf("Guardrail %s has few events, so Fisher's exact test was used.", label))
-		}
-		for _, l := range nullLines(g.Nulls) {
-			out = append(out, fmt.Sprintf("Guardrail %s: %s.", label, l))
-		}
-	}
-	if n := len(rep.Guardrails); n > 1 {
-		out = append(out, fmt.Sprintf("%d guardrails are each tested at alpha %s with no multiplicity correction: one of them looking worse by chance is more likely than alpha.", n, th.Alpha))
-	}
-	if pw := p.Power; pw != nil && pw.AdditionalControl != nil && pw.AdditionalDays == nil && r.Decision.Outcome == experiment.Hold {
-		out = append(out, "Start and end dates are not both set, so the days needed for more data cannot be estimated.")
+	for _, f := range []func(decision.Result) []string{
+		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
+		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
+		riskRelDisagreement, riskPlanNotReached, riskSequential, riskCUPED,
+		riskGuardrailMultiplicity, riskInconclusive, riskSecondary,
+	} {
+		out = append(out, f(r)...)
 	}
 	return out
 }
 
-func srmP(rep *analysis.Report) string {
-	if rep.Health.SRM == nil {
-		return "p n/a"
-	}
-	return "p = " + fp(&rep.Health.SRM.PValue)
-}
+func analyzed(r decision.Result) bool { return r.Report.Analyzed && len(r.Report.Comparisons) > 0 }
 
-// actions lists the next actions by outcome (docs/memo.md#next-actions).
-func actions(r decision.Result) []actionGroup {
-	rep := r.Report
-	e := rep.Experiment
-	switch KindOf(r) {
-	case kindLaunch:
-		return launchActions(rep)
-	case kindRollback:
-		return rollbackActions(r)
-	case kindBlocked:
-		return []actionGroup{blockedFixes(rep)}
-	case kindHold:
-		return holdActions(r)
-	}
-	if e.Status == experiment.StatusPlanned {
-		return []actionGroup{{Title: "Before analysis", Items: []string{
-			"Collect data into " + Clip(e.DataFile, capPath) + " (one control and one treatment row).",
-			"Set status: running in experiment.yaml so that the experiment is analyzed and gates merges.",
-		}}}
+func riskNotAnalyzed(r decision.Result) []string {
+	switch {
+	case r.Report.Health.Status == analysis.Blocked:
+		return []string{"The health check is blocked, so nothing was analyzed: the numbers below the health section are absent, not zero."}
+	case r.Report.Experiment.Status == experiment.StatusPlanned:
+		return []string{"The experiment is planned: nothing was analyzed yet."}
 	}
 	return nil
 }
 
-func launchActions(rep *analysis.Report) []actionGroup {
-	e := rep.Experiment
-	var ramp actionGroup
-	if e.Deployment == experiment.DeploymentRolledOut {
-		ramp = actionGroup{Title: "Rollout", Items: []string{
-			"The change is already rolled out to everyone: no ramp is needed; keep the monitors below running for at least a week.",
-		}}
-	} else {
-		ramp = actionGroup{Title: "Staged rollout", Ordered: true, Items: []string{
-			"Ramp the treatment to 5% of traffic and hold 24 hours; check the monitors below.",
-			"Ramp to 25% and hold 24 hours.",
-			"Ramp to 50% and hold 72 hours, so that a weekend and a weekday are covered.",
-			"Ramp to 100%; keep the monitors for a week, then remove the experiment's code path.",
-		}}
+func riskSRM(r decision.Result) []string {
+	rep := r.Report
+	for _, is := range rep.Health.Issues {
+		if is.Code == experiment.CodeSRM || is.Code == experiment.CodeSRMSevere {
+			p := "p n/a"
+			if rep.Health.SRM != nil {
+				p = "p = " + fmtP(rep.Health.SRM.PValue)
+			}
+			return []string{fmt.Sprintf("Sample ratio mismatch over %d arms (%s): users are not split as expected, so the arms may differ in who they contain and every metric may be biased.", len(rep.Arms), p)}
+		}
 	}
-	mon := actionGroup{Title: "Monitor (alert thresholds)"}
-	p := rep.Primary
-	mon.Items = append(mon.Items, fmt.Sprintf("%s: expect about %s; investigate if it returns to the control rate %s.",
-		Clip(p.Label, capShort), pct(p.TreatmentRate), pct(p.ControlRate)))
-	for _, g := range rep.Guardrails {
-		mon.Items = append(mon.Items, alertLine(g))
-	}
-	if len(rep.Guardrails) == 0 {
-		mon.Items = append(mon.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
-	}
-	return []actionGroup{ramp, mon}
+	return nil
 }
 
-// alertLine is the monitor for one guardrail: the control rate moved by the
-// worsened threshold in the bad direction, and by the severe one.
-func alertLine(g analysis.Guardrail) string {
-	sign, dir := 1.0, "rises above"
-	if g.Desired == experiment.Increase {
-		sign, dir = -1, "falls below"
+func riskSmallSample(r decision.Result) []string {
+	var out []string
+	for _, is := range r.Report.Health.Issues {
+		if is.Code == experiment.CodeSmallSample {
+			out = append(out, "Small sample: "+Clip(is.Message, capMessage)+".")
+		}
 	}
-	w := g.ControlRate + sign*g.WorsenedThreshold.Float64()
-	s := g.ControlRate + sign*g.SevereThreshold.Float64()
-	w, s = math.Max(0, w), math.Max(0, s)
-	return fmt.Sprintf("%s: alert if it %s %s (control %s %s the worsened threshold %s); roll back if it %s %s (severe threshold %s).",
-		Clip(g.Label, capShort), dir, rateIn(g.Type, w), rateIn(g.Type, g.ControlRate), map[bool]string{true: "+", false: "−"}[sign > 0],
-		g.FormatThreshold(g.WorsenedThreshold), dir, rateIn(g.Type, s), g.FormatThreshold(g.SevereThreshold))
+	return out
 }
+
+// riskAcknowledged reports history findings an amendment turned into
+// warnings (docs/rules.md#health-check).
+func riskAcknowledged(r decision.Result) []string {
+	var out []string
+	for _, is := range r.Report.Health.Issues {
+		if is.Severity == experiment.SeverityWarning && (is.Code == experiment.CodeDataRewritten || is.Code == experiment.CodePlanChanged) {
+			out = append(out, fmt.Sprintf("Acknowledged by the amendment (%s): %s. The evidence is weaker than a test run as first planned.", is.Code, Clip(is.Message, capMessage)))
+		}
+	}
+	return out
+}
+
+func riskConcluded(r decision.Result) []string {
+	if r.Report.Experiment.Status == experiment.StatusConcluded {
+		return []string{"The experiment is concluded: its decision is on record and never fails a check."}
+	}
+	return nil
+}
+
+func riskAggregated(r decision.Result) []string {
+	if !analyzed(r) {
+		return nil
+	}
+	return []string{"The input is aggregated per arm (counts and sums, not per-user rows): outliers, novelty and day-of-week effects cannot be checked from it."}
+}
+
+func riskTests(r decision.Result) []string {
+	if !analyzed(r) {
+		return nil
+	}
+	rep := r.Report
+	th := rep.Experiment.Thresholds
+	ap := primaryAlpha(rep)
+	tests := testsUsed(rep, func(c *analysis.Comparison) []*analysis.Result { return []*analysis.Result{&c.Primary} })
+	if n := len(rep.Comparisons); n > 1 {
+		return []string{fmt.Sprintf("The primary metric was compared in %d comparisons (%s) at alpha′ %s (alpha %s split by Bonferroni), so its CIs are %s intervals and p adjusted is min(1, %d·p); guardrails are not corrected (a false alarm costs less than a missed harm) and use alpha %s.",
+			n, tests, alphaStr(ap), th.Alpha, confidence(ap), n, th.Alpha)}
+	}
+	return []string{fmt.Sprintf("The primary metric was compared at alpha %s (%s), with %s CIs.", alphaStr(ap), tests, confidence(ap))}
+}
+
+func riskFisher(r decision.Result) []string {
+	var out []string
+	for _, c := range r.Report.Comparisons {
+		if c.Primary.Test == analysis.TestFisher {
+			out = append(out, fmt.Sprintf("Arm %s: an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small and the result is fragile.", Clip(c.Arm, capShort)))
+		}
+	}
+	return out
+}
+
+// eachResult calls f for every result of the first comparison (one per
+// metric; every comparison uses the same tests' families).
+func metricsOf(r decision.Result) []*analysis.Result {
+	if len(r.Report.Comparisons) == 0 {
+		return nil
+	}
+	c := &r.Report.Comparisons[0]
+	out := []*analysis.Result{&c.Primary}
+	for i := range c.Guardrails {
+		out = append(out, &c.Guardrails[i].Result)
+	}
+	for i := range c.Secondary {
+		out = append(out, &c.Secondary[i])
+	}
+	return out
+}
+
+func riskPoisson(r decision.Result) []string {
+	var out []string
+	for _, res := range metricsOf(r) {
+		if res.Test == analysis.TestPoisson {
+			out = append(out, fmt.Sprintf("%s counts events per user and is compared by the Poisson rate test, which assumes independent events: users with many events make its p-value too small. A %s_sum_squares column would let Welch's test use their real spread.",
+				Clip(res.Metric.Label, capShort), Clip(res.Metric.Name, capShort)))
+		}
+	}
+	return out
+}
+
+func riskWelch(r decision.Result) []string {
+	for _, res := range metricsOf(r) {
+		if res.Test == analysis.TestWelch {
+			return []string{"Welch's t-test (mean, ratio and events-with-sum-of-squares metrics) relies on the per-user mean being roughly normal: with heavy-tailed values (a few very large users) and small samples its p-value and CI can be off."}
+		}
+	}
+	return nil
+}
+
+// riskCIDisagreement: the absolute CI and the p-value of a proportion or
+// events test come from different methods and can disagree in rare tables.
+func riskCIDisagreement(r decision.Result) []string {
+	var out []string
+	for _, c := range r.Report.Comparisons {
+		p := &c.Primary
+		ex, known := p.CIExcludesZero()
+		if !known || !p.PValue.OK() || ex == p.Significant {
+			continue
+		}
+		if ex {
+			out = append(out, fmt.Sprintf("Arm %s: the CI of the absolute lift excludes 0 but p = %s is not below %s: the interval and the test disagree, so the result is borderline.", Clip(c.Arm, capShort), fmtP(p.PValue.V), alphaStr(p.Alpha)))
+		} else {
+			out = append(out, fmt.Sprintf("Arm %s: p = %s is below %s but the CI of the absolute lift includes 0: the interval and the test disagree, so the result is borderline.", Clip(c.Arm, capShort), fmtP(p.PValue.V), alphaStr(p.Alpha)))
+		}
+	}
+	return out
+}
+
+// riskRelDisagreement: the delta-method relative CI and the absolute CI
+// disagree about zero.
+func riskRelDisagreement(r decision.Result) []string {
+	var out []string
+	for _, c := range r.Report.Comparisons {
+		p := &c.Primary
+		ex, known := p.CIExcludesZero()
+		if !known || !p.RelCILow.OK() || !p.RelCIHigh.OK() {
+			continue
+		}
+		relEx := p.RelCILow.V > 0 || p.RelCIHigh.V < 0
+		if relEx == ex {
+			continue
+		}
+		which := map[bool]string{true: "excludes", false: "includes"}
+		out = append(out, fmt.Sprintf("Arm %s: the relative CI (%s) %s 0 while the absolute CI (%s) %s it: the delta-method relative interval is an approximation; the decision follows the absolute one.",
+			Clip(c.Arm, capShort), ci(p.RelCILow, p.RelCIHigh, format.Rel), which[relEx], ci(p.CILow, p.CIHigh, diffOf(p.Metric.Kind)), which[ex]))
+	}
+	return out
+}
+
+func riskPlanNotReached(r decision.Result) []string {
+	rep := r.Report
+	plan := rep.Experiment.Plan.UsersPerArm
+	if plan == 0 || !analyzed(r) {
+		return nil
+	}
+	short := false
+	var parts []string
+	for _, a := range rep.Arms {
+		parts = append(parts, Clip(a.Name, capShort)+" "+format.Count(a.Users))
+		if a.Users < plan {
+			short = true
+		}
+	}
+	if !short {
+		return nil
+	}
+	s := fmt.Sprintf("The planned sample of %s users per arm is not reached (%s)", format.Count(plan), strings.Join(parts, ", "))
+	if rep.Experiment.Thresholds.Sequential {
+		return []string{s + "; the sequential intervals stay valid at an early look, but a Launch waits for the plan."}
+	}
+	return []string{s + ": looking early at a fixed-horizon test inflates the false-positive rate, so a Launch waits for the plan."}
+}
+
+func riskSequential(r decision.Result) []string {
+	if !analyzed(r) || !r.Report.Experiment.Thresholds.Sequential {
+		return nil
+	}
+	if r.Report.Comparisons[0].Primary.Sequential {
+		return []string{"p-values and intervals are sequential (always valid): the experiment may be looked at after every push, at the cost of wider intervals than a fixed-horizon test."}
+	}
+	return []string{"thresholds.sequential is on, but these results are fixed-horizon p-values and intervals: looking at them repeatedly inflates the false-positive rate."}
+}
+
+func riskCUPED(r decision.Result) []string {
+	var out []string
+	if !analyzed(r) {
+		return nil
+	}
+	for _, res := range metricsOf(r) {
+		if res.Metric.CUPED {
+			out = append(out, fmt.Sprintf("cuped: true is set for %s, but the estimates shown are not adjusted by the pre-period: its intervals are as wide as without CUPED.", Clip(res.Metric.Label, capShort)))
+		}
+	}
+	return out
+}
+
+// riskGuardrailMultiplicity: the chance that at least one of m
+// independent two-sided tests at α shows a significant harm by chance is
+// 1 − (1 − α/2)^m.
+func riskGuardrailMultiplicity(r decision.Result) []string {
+	rep := r.Report
+	if !analyzed(r) {
+		return nil
+	}
+	m := len(rep.Experiment.Guardrails) * len(rep.Comparisons)
+	if m < 2 {
+		return nil
+	}
+	a := rep.Experiment.Thresholds.Alpha.Float64()
+	chance := 1 - math.Pow(1-a/2, float64(m))
+	return []string{fmt.Sprintf("%d guardrail tests (%d %s × %d %s) each use alpha %s without correction: with no real effect, the chance that at least one shows a significant harm is about %s (1 − (1 − alpha/2)^%d, if independent); a worsened state also needs the harm beyond its margin.",
+		m, len(rep.Experiment.Guardrails), plural(len(rep.Experiment.Guardrails), "guardrail", "guardrails"), len(rep.Comparisons), plural(len(rep.Comparisons), "comparison", "comparisons"),
+		rep.Experiment.Thresholds.Alpha, format.Share(chance), m)}
+}
+
+func riskInconclusive(r decision.Result) []string {
+	var out []string
+	policy := r.Report.Experiment.Thresholds.GuardrailPolicy
+	for _, c := range r.Report.Comparisons {
+		for i := range c.Guardrails {
+			g := &c.Guardrails[i]
+			if g.State != analysis.StateInconclusive {
+				continue
+			}
+			s := fmt.Sprintf("Guardrail %s in arm %s is inconclusive: its CI reaches %s, beyond the worsened margin %s", Clip(g.Metric.Label, capShort), Clip(c.Arm, capShort),
+				harmBound(&g.Result), format.Margin(g.Metric.Kind, g.Metric.Worsened, g.WorsenedMargin))
+			if policy == experiment.NonInferiority {
+				s += "; under guardrail_policy non_inferiority it holds a Launch until the data show it within the margin."
+			} else {
+				s += "; under guardrail_policy do_no_harm it does not change the decision, but a harm of that size is not ruled out."
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func riskSecondary(r decision.Result) []string {
+	n := len(r.Report.Experiment.Secondary)
+	if n == 0 || !analyzed(r) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d secondary %s %s exploratory: tested at alpha %s without correction and never used for the decision; a significant one is a lead to test, not a finding.",
+		n, plural(n, "metric", "metrics"), plural(n, "is", "are"), r.Report.Experiment.Thresholds.Alpha)}
+}
+
+// ---- Next Actions ----
+
+func actions(r decision.Result) []actionGroup {
+	e := r.Report.Experiment
+	if e.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
+		return concludedActions(r)
+	}
+	switch KindOf(r) {
+	case kindLaunch:
+		return launchActions(r)
+	case kindRollback:
+		return rollbackActions(r)
+	case kindBlocked:
+		return blockedActions(r)
+	case kindHold:
+		return holdActions(r)
+	}
+	if e.Status == experiment.StatusPlanned {
+		return plannedActions(r)
+	}
+	return nil
+}
+
+func concludedActions(r decision.Result) []actionGroup {
+	return []actionGroup{{Title: "On record", Items: []string{
+		fmt.Sprintf("The experiment is concluded; its decision (%s) is recorded here. No action is advised.", DecisionWord(r)),
+	}}}
+}
+
+func plannedActions(r decision.Result) []actionGroup {
+	e := r.Report.Experiment
+	return []actionGroup{{Title: "Before analysis", Items: []string{
+		"Collect data into " + Clip(e.DataFile, capPath) + ": one row per arm, the control labelled " + Clip(e.Control, capShort) + ".",
+		"Set status: running in experiment.yaml so that the experiment is analyzed and gates merges.",
+	}}}
+}
+
+// ---- Launch ----
+
+// rampShares are the traffic shares a launch ramps through.
+var rampShares = []float64{0.10, 0.25, 0.50, 0.75, 1.00}
+
+func launchActions(r decision.Result) []actionGroup {
+	rep := r.Report
+	win := Deciding(r)
+	if win == nil {
+		return nil
+	}
+	var ramp actionGroup
+	if rep.Experiment.Deployment == experiment.DeploymentRolledOut {
+		ramp = actionGroup{Title: "Rollout", Items: []string{
+			fmt.Sprintf("The change is already rolled out to everyone: no ramp is needed for %s; keep the monitors below running for at least a week.", Clip(win.Arm, capShort)),
+		}}
+	} else {
+		ramp = actionGroup{Title: "Staged rollout", Ordered: true, Items: rampSteps(rep, win)}
+	}
+	return []actionGroup{ramp, monitorGroup(rep, win)}
+}
+
+// rampSteps ramps the winning arm from its current expected share.
+func rampSteps(rep *analysis.Report, win *analysis.Comparison) []string {
+	arm := Clip(win.Arm, capShort)
+	share := rep.Arms[win.Index].ExpectedShare
+	var out []string
+	var others []string
+	for _, c := range rep.Comparisons {
+		if c.Arm != win.Arm {
+			others = append(others, Clip(c.Arm, capShort))
+		}
+	}
+	if len(others) > 0 {
+		out = append(out, fmt.Sprintf("Stop the other treatment %s (%s), giving %s traffic to control, and keep %s at its current %s.",
+			plural(len(others), "arm", "arms"), strings.Join(others, ", "), plural(len(others), "its", "their"), arm, format.Share(share)))
+	}
+	from := share
+	for _, s := range rampShares {
+		if s <= from+1e-9 {
+			continue
+		}
+		switch {
+		case s == 1:
+			out = append(out, fmt.Sprintf("Ramp %s from %s to 100%%; keep the monitors for a week, then remove the experiment's code path.", arm, format.Share(from)))
+		case s >= 0.5:
+			out = append(out, fmt.Sprintf("Ramp %s from %s to %s and hold 72 hours, so that a weekend and a weekday are covered; check the monitors below.", arm, format.Share(from), format.Share(s)))
+		default:
+			out = append(out, fmt.Sprintf("Ramp %s from %s to %s and hold 24 hours; check the monitors below.", arm, format.Share(from), format.Share(s)))
+		}
+		from = s
+	}
+	return out
+}
+
+func monitorGroup(rep *analysis.Report, win *analysis.Comparison) actionGroup {
+	g := actionGroup{Title: "Monitor (alert levels)"}
+	p := &win.Primary
+	k := p.Metric.Kind
+	g.Items = append(g.Items, fmt.Sprintf("%s: expect about %s (arm %s); investigate if it returns to the control value %s.",
+		Clip(p.Metric.Label, capShort), fmtValue(k, p.TreatmentValue), Clip(win.Arm, capShort), fmtValue(k, p.ControlValue)))
+	for i := range win.Guardrails {
+		g.Items = append(g.Items, alertLine(&win.Guardrails[i]))
+	}
+	if len(win.Guardrails) == 0 {
+		g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
+	}
+	return g
+}
+
+// possible reports whether v is a value the metric's kind can take: rates
+// lie in [0, 1], events per user are at least 0.
+func possible(k experiment.Kind, v float64) bool {
+	switch s := k.Spec(); {
+	case s == nil:
+		return true
+	case s.Unit == experiment.UnitRate:
+		return v >= 0 && v <= 1
+	case s.Unit == experiment.UnitPerUser:
+		return v >= 0
+	}
+	return true
+}
+
+// alertLine is the monitor for one guardrail: the control value moved by
+// the worsened margin on the harm side (alert) and by the severe margin
+// (roll back), each only when it is a possible value.
+func alertLine(g *analysis.Guardrail) string {
+	m := g.Metric
+	k := m.Kind
+	c := g.ControlValue
+	up := m.Desired == experiment.Decrease // a harm is a rise
+	level := func(margin float64) float64 {
+		if up {
+			return c + margin
+		}
+		return c - margin
+	}
+	dir := "falls below"
+	if up {
+		dir = "rises above"
+	}
+	label := Clip(m.Label, capShort)
+	wm, sm := format.Margin(k, m.Worsened, g.WorsenedMargin), format.Margin(k, m.Severe, g.SevereMargin)
+	w, s := level(g.WorsenedMargin), level(g.SevereMargin)
+	switch {
+	case possible(k, w) && possible(k, s):
+		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); roll back if it %s %s (severe margin %s).",
+			label, dir, fmtValue(k, w), fmtValue(k, c), wm, dir, fmtValue(k, s), sm)
+	case possible(k, w):
+		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); no possible value lies beyond the severe margin %s, so roll back if the alert persists.",
+			label, dir, fmtValue(k, w), fmtValue(k, c), wm, sm)
+	}
+	return fmt.Sprintf("%s: no possible value lies beyond the worsened margin %s from the control value %s; alert on any sustained move against %s.",
+		label, wm, fmtValue(k, c), m.Desired)
+}
+
+// ---- Rollback ----
 
 func rollbackActions(r decision.Result) []actionGroup {
 	rep := r.Report
-	e := rep.Experiment
+	var rolled []string
+	for _, v := range r.Decision.Comparisons {
+		if v.Outcome == experiment.Rollback {
+			rolled = append(rolled, Clip(v.Arm, capShort))
+		}
+	}
+	if len(rolled) == 0 && r.Decision.Arm != "" {
+		rolled = []string{Clip(r.Decision.Arm, capShort)}
+	}
+	arms := strings.Join(rolled, ", ")
 	now := actionGroup{Title: "Immediately", Ordered: true}
-	if e.Deployment == experiment.DeploymentRolledOut {
+	if rep.Experiment.Deployment == experiment.DeploymentRolledOut {
 		now.Items = []string{
-			"Revert or disable the shipped change now: turn its flag off or revert the release that shipped it.",
-			"Confirm after the revert that the metrics below return to their control rates.",
+			fmt.Sprintf("Revert or disable the shipped change of %s now: turn its flag off or revert the release that shipped it.", arms),
+			"Confirm after the revert that the metrics below return to their control values.",
 			"Tell the owner and on-call that the change was reverted, linking this memo.",
 		}
 	} else {
 		now.Items = []string{
-			"Set the treatment's traffic to 0% now, so every user gets control.",
+			fmt.Sprintf("Set the traffic of %s to 0%% now, giving %s users to control.", arms, plural(len(rolled), "its", "their")),
 			"Keep the assignment and logging running so that the recovery shows in the data; do not delete the experiment.",
-			"Tell the owner that the experiment was stopped, linking this memo.",
+			"Tell the owner that " + arms + " was stopped, linking this memo.",
 		}
 	}
-	rc := actionGroup{Title: "Root-cause checklist"}
-	for _, g := range rep.Guardrails {
-		if g.Severe {
-			rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s (treatment %s vs control %s, p = %s): find which code path in the treatment causes it.",
-				Clip(g.Label, capShort), fmtDelta(g), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fp(g.PValue)))
-		}
+	out := []actionGroup{now}
+	if others := otherArms(r); len(others) > 0 {
+		out = append(out, actionGroup{Title: "The other arms", Items: others})
 	}
-	if r.Decision.Rule == 4 && rep.Primary != nil {
-		p := rep.Primary
-		rc.Items = append(rc.Items, fmt.Sprintf("%s moved against the desired direction (%s): check whether the treatment breaks a step of the flow it measures.",
-			Clip(p.Label, capShort), fmtPP(p.AbsLift)))
-	}
-	rc.Items = append(rc.Items,
-		"Check error logs, crash reports and latency for the treatment's code path since the start.",
-		"Check whether the effect is concentrated in one platform, browser, app version or country.",
-		"Check the treatment's logging: a double-logged or missing event looks like a metric change.",
-		"Write down the cause and the fix before re-testing; re-test behind a new experiment id.",
-	)
-	return []actionGroup{now, rc}
+	return append(out, rootCause(r))
 }
 
-func blockedFixes(rep *analysis.Report) actionGroup {
-	g := actionGroup{Title: "Data fixes, each at its location", Ordered: true}
-	for _, is := range orderedIssues(rep.Health.Issues) {
-		loc := Clip(is.Location(), capPath)
-		if loc == "" {
-			loc = "(no location)"
+// otherArms says what the arms that do not roll back would do on their
+// own: the experiment's outcome waits for the rollback.
+func otherArms(r decision.Result) []string {
+	var out []string
+	for _, v := range r.Decision.Comparisons {
+		if v.Outcome == experiment.Rollback {
+			continue
 		}
-		g.Items = append(g.Items, fmt.Sprintf("%s: %s (%s, %s)", loc, Clip(is.Message, capMessage), is.Severity, Clip(is.Code, capShort)))
+		word := string(v.Outcome)
+		if v.HoldKind != decision.NoHold {
+			word += " (" + string(v.HoldKind) + ")"
+		}
+		out = append(out, fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s. Re-run the check once the rollback is done before acting on it.",
+			Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage)))
 	}
-	for _, is := range rep.Health.Issues {
+	return out
+}
+
+func rootCause(r decision.Result) actionGroup {
+	rep := r.Report
+	rc := actionGroup{Title: "Root-cause checklist"}
+	for i, v := range r.Decision.Comparisons {
+		if v.Outcome != experiment.Rollback || i >= len(rep.Comparisons) {
+			continue
+		}
+		c := &rep.Comparisons[i]
+		for gi := range c.Guardrails {
+			g := &c.Guardrails[gi]
+			if g.State == analysis.StateSevere {
+				k := g.Metric.Kind
+				rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s in arm %s (%s vs control %s, p = %s): find which code path of %s causes it.",
+					Clip(g.Metric.Label, capShort), val(g.AbsLift, diffOf(k)), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), pOf(g.PValue), Clip(c.Arm, capShort)))
+			}
+		}
+		if v.Rule == decision.RulePrimaryLoss {
+			p := &c.Primary
+			rc.Items = append(rc.Items, fmt.Sprintf("%s moved against the desired direction in arm %s (%s, p = %s): check whether %s breaks a step of the flow it measures.",
+				Clip(p.Metric.Label, capShort), Clip(c.Arm, capShort), val(p.AbsLift, diffOf(p.Metric.Kind)), pOf(p.PValue), Clip(c.Arm, capShort)))
+		}
+	}
+	rc.Items = append(rc.Items,
+		"Check error logs, crash reports and latency for the rolled-back code path since the start.",
+		"Check whether the effect is concentrated in one platform, browser, app version or country.",
+		"Check the arm's logging: a double-logged or missing event looks like a metric change.",
+		"Once done, write down the cause and set status: concluded in experiment.yaml; re-test behind a new experiment id.",
+	)
+	return rc
+}
+
+// ---- Blocked (rule 1) ----
+
+func blockedActions(r decision.Result) []actionGroup {
+	rep := r.Report
+	title := "Data fixes, each at its location"
+	if r.Decision.HoldKind == decision.Investigate {
+		title = "Findings to investigate, each at its location"
+	}
+	g := actionGroup{Title: title, Ordered: true}
+	srmSevere := false
+	for _, is := range orderedIssues(rep.Health.Issues) {
+		if is.Severity != experiment.SeverityBlocked {
+			continue
+		}
+		g.Items = append(g.Items, issueFix(is))
 		if is.Code == experiment.CodeSRMSevere {
-			g.Items = append(g.Items, srmChecks()...)
-			break
+			srmSevere = true
 		}
 	}
 	g.Items = append(g.Items, "Re-run the check after the fixes; nothing is analyzed until the health check passes.")
-	return g
+	out := []actionGroup{g}
+	if srmSevere {
+		out = append(out, actionGroup{Title: "Assignment and logging checks", Ordered: true, Items: srmChecks()})
+	}
+	return out
+}
+
+// issueFix is one blocking issue as a fix at its location.
+func issueFix(is experiment.Issue) string {
+	loc := Clip(is.Location(), capPath)
+	if loc == "" {
+		loc = "(no location)"
+	}
+	s := fmt.Sprintf("%s: %s (%s)", loc, Clip(is.Message, capMessage), Clip(is.Code, capShort))
+	if is.Code == experiment.CodeDataRewritten || is.Code == experiment.CodePlanChanged {
+		s += "; if the change is intended, say why in amendment: (it then becomes a warning), else restore the earlier files"
+	}
+	return s + "."
 }
 
 func srmChecks() []string {
 	return []string{
-		"Check that the split in experiment.yaml matches the assignment service's configuration.",
+		"Check that the split in experiment.yaml matches the assignment service's configuration for every arm.",
 		"Compare daily users per arm to find the day the mismatch began, and the releases around it.",
-		"Check that both arms log exposure at the same point: a redirect, crash or slow page in one arm loses users before they are counted.",
+		"Check that every arm logs exposure at the same point: a redirect, crash or slow page in one arm loses users before they are counted.",
 		"Check bot and internal-traffic filtering, which may remove users from one arm only.",
 		"Once fixed, restart the experiment: data collected under a broken split cannot be repaired.",
 	}
 }
 
+// ---- Hold ----
+
+// holdActions gives one group per hold kind among the comparisons, the
+// experiment's own kind first, so that every arm's verdict has its step.
 func holdActions(r decision.Result) []actionGroup {
-	rep := r.Report
-	e := rep.Experiment
-	p := rep.Primary
-	var out []actionGroup
-	switch r.Decision.Rule {
-	case 2:
-		out = append(out, actionGroup{Title: "Assignment and logging checks", Ordered: true, Items: srmChecks()})
-		return out
-	case 5:
-		inv := actionGroup{Title: "Investigate the worsened guardrails"}
-		for _, g := range rep.Guardrails {
-			if g.Worsened {
-				inv.Items = append(inv.Items, fmt.Sprintf("%s: treatment %s vs control %s (%s, p = %s): find what in the treatment drives it, and whether it is concentrated in one platform or page.",
-					Clip(g.Label, capShort), rateIn(g.Type, g.TreatmentRate), rateIn(g.Type, g.ControlRate), fmtDelta(g), fp(g.PValue)))
-			}
+	kinds := []decision.HoldKind{r.Decision.HoldKind}
+	for _, k := range []decision.HoldKind{decision.Investigate, decision.Collect, decision.Stop} {
+		if k != r.Decision.HoldKind {
+			kinds = append(kinds, k)
 		}
-		inv.Items = append(inv.Items, "Decide with the owner whether the primary gain is worth the guardrail cost, or fix the cause and re-test.")
-		out = append(out, inv)
-	case 6:
-		plan := e.Plan.UsersPerArm
-		item := fmt.Sprintf("Keep running until both arms reach the planned %s users (control needs %s more, treatment %s more).",
-			group(plan), group(max(0, plan-p.ControlUsers)), group(max(0, plan-p.TreatmentUsers)))
-		if days := e.Days(); days > 0 {
-			dc := float64(max(0, plan-p.ControlUsers)) / (float64(p.ControlUsers) / float64(days))
-			dt := float64(max(0, plan-p.TreatmentUsers)) / (float64(p.TreatmentUsers) / float64(days))
-			item += fmt.Sprintf(" At the observed traffic that is about %s more days.", daysStr(math.Max(dc, dt)))
-		}
-		out = append(out, actionGroup{Title: "Finish the plan", Items: []string{item, "Do not launch on this peek: the decision is re-taken when the plan is reached."}})
-		return out
 	}
-	if p != nil && p.Power != nil {
-		out = append(out, powerActions(e, p))
+	var out []actionGroup
+	for _, k := range kinds {
+		switch k {
+		case decision.Investigate:
+			out = append(out, investigateActions(r)...)
+		case decision.Collect:
+			out = append(out, collectActions(r)...)
+		case decision.Stop:
+			out = append(out, stopActions(r)...)
+		}
 	}
 	return out
 }
 
-func powerActions(e *experiment.Experiment, p *analysis.Primary) actionGroup {
-	pw := p.Power
-	g := actionGroup{Title: "What would settle it"}
-	effect := fmt.Sprintf("the observed effect (%s → %s)", pct(p.ControlRate), pct(pw.TargetRate))
-	if pw.Basis == "plan" && e.Plan.MDE != nil {
-		effect = fmt.Sprintf("the planned MDE of %.4g%% relative (%s → %s)", fnum(*e.Plan.MDE*100), pct(p.ControlRate), pct(pw.TargetRate))
-	}
-	if pw.AdditionalControl == nil || pw.AdditionalTreatment == nil {
-		why := pw.Reason
-		if why == "" {
-			why = "the required sample size is undefined"
+// holding returns the comparisons whose verdict is a hold of kind k.
+func holding(r decision.Result, k decision.HoldKind) []int {
+	var out []int
+	for i, v := range r.Decision.Comparisons {
+		if v.Outcome == experiment.Hold && v.HoldKind == k && i < len(r.Report.Comparisons) {
+			out = append(out, i)
 		}
-		g.Items = append(g.Items, fmt.Sprintf("No sample size gives 80%% power here: %s. More data alone will not settle it; decide on other grounds or set plan.mde.", Clip(why, capMessage)))
-		return g
 	}
-	ac, at := *pw.AdditionalControl, *pw.AdditionalTreatment
-	if ac == 0 && at == 0 {
-		g.Items = append(g.Items, fmt.Sprintf("The sample already has 80%% power to detect %s at alpha %s: a non-significant result means the true effect is probably smaller than that. Consider stopping.",
-			effect, e.Thresholds.Alpha))
-		return g
-	}
-	item := fmt.Sprintf("To detect %s with 80%% power at alpha %s (two-sided), collect about %s more control users and %s more treatment users",
-		effect, e.Thresholds.Alpha, group(ac), group(at))
-	if pw.RequiredControl != nil && pw.RequiredTreatment != nil {
-		item += fmt.Sprintf(" (%s and %s in total)", group(ceilInt(*pw.RequiredControl)), group(ceilInt(*pw.RequiredTreatment)))
-	}
-	item += "."
-	g.Items = append(g.Items, item)
-	if d := finite(pw.AdditionalDays); d != nil {
-		g.Items = append(g.Items, fmt.Sprintf("At the observed traffic that takes about %s more days.", daysStr(*d)))
-	} else {
-		g.Items = append(g.Items, "Set start and end in experiment.yaml to estimate how many days that takes.")
-	}
-	if pw.Basis == "observed" {
-		g.Items = append(g.Items, "The target is the observed effect, which is noisy; set plan.mde to size the test for the smallest effect worth launching.")
-	}
-	return g
+	return out
 }
 
-func ceilInt(x float64) int64 {
-	if x >= math.MaxInt64/2 {
-		return math.MaxInt64 / 2
+func investigateActions(r decision.Result) []actionGroup {
+	var out []actionGroup
+	idx := holding(r, decision.Investigate)
+	srm := false
+	inv := actionGroup{Title: "Investigate the worsened guardrails"}
+	gain := false
+	for _, i := range idx {
+		if r.Decision.Comparisons[i].Rule == decision.RuleSRM {
+			srm = true
+			continue
+		}
+		c := &r.Report.Comparisons[i]
+		gain = gain || c.Primary.Significant && c.Primary.Improved()
+		for gi := range c.Guardrails {
+			g := &c.Guardrails[gi]
+			if g.State != analysis.StateWorsened {
+				continue
+			}
+			k := g.Metric.Kind
+			inv.Items = append(inv.Items, fmt.Sprintf("%s in arm %s: %s vs control %s (%s, beyond the worsened margin %s, p = %s): find what in %s drives it, and whether it is concentrated in one platform or page.",
+				Clip(g.Metric.Label, capShort), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), val(g.AbsLift, diffOf(k)),
+				format.Margin(k, g.Metric.Worsened, g.WorsenedMargin), pOf(g.PValue), Clip(c.Arm, capShort)))
+		}
+	}
+	if srm {
+		out = append(out, actionGroup{Title: "Assignment and logging checks", Ordered: true, Items: srmChecks()})
+	}
+	if len(inv.Items) > 0 {
+		if gain {
+			inv.Items = append(inv.Items, "Decide with the owner whether the primary gain is worth the guardrail cost, or fix the cause and re-test.")
+		} else {
+			inv.Items = append(inv.Items, "Fix the cause and re-test: the primary metric shows no significant gain to weigh against the harm.")
+		}
+		out = append(out, inv)
+	}
+	return out
+}
+
+func collectActions(r decision.Result) []actionGroup {
+	idx := holding(r, decision.Collect)
+	if len(idx) == 0 {
+		return nil
+	}
+	g := actionGroup{Title: "Collect more data"}
+	for _, i := range idx {
+		g.Items = append(g.Items, collectItems(r, i)...)
+	}
+	return []actionGroup{g}
+}
+
+// collectItems says what one comparison held for more data still needs.
+func collectItems(r decision.Result, i int) []string {
+	rep := r.Report
+	e := rep.Experiment
+	c := &rep.Comparisons[i]
+	v := r.Decision.Comparisons[i]
+	arm := Clip(c.Arm, capShort)
+	var out []string
+	if v.Rule == decision.RuleNotReady {
+		out = append(out, notReadyItems(rep, c)...)
+		if e.Plan.UsersPerArm == 0 || (rep.Arms[c.Index].Users >= e.Plan.UsersPerArm && controlUsers(rep) >= e.Plan.UsersPerArm) {
+			return out
+		}
+	}
+	pw := c.Power
+	if pw == nil {
+		return append(out, fmt.Sprintf("Arm %s: no sample-size figures are available.", arm))
+	}
+	out = append(out, requiredSentence(rep, c, pw))
+	if pw.Required[0].OK() {
+		out = append(out, daysSentence(e, c, pw))
+	}
+	if v.Rule == decision.RuleNotReady {
+		out = append(out, fmt.Sprintf("Do not launch %s on this early look: the decision is taken again when the plan is reached.", arm))
+	}
+	return out
+}
+
+func controlUsers(rep *analysis.Report) int64 {
+	for _, a := range rep.Arms {
+		if a.Control {
+			return a.Users
+		}
+	}
+	return 0
+}
+
+// notReadyItems names what rule 6 waits for besides the plan: arms below
+// min_users and, under non_inferiority, inconclusive guardrails.
+func notReadyItems(rep *analysis.Report, c *analysis.Comparison) []string {
+	e := rep.Experiment
+	var out []string
+	minU := e.Thresholds.MinUsers
+	for _, a := range []analysis.Arm{armNamed(rep, c.Control), rep.Arms[c.Index]} {
+		if a.Users < minU {
+			out = append(out, fmt.Sprintf("Arm %s has %s users, below min_users %s: it needs %s more before %s can launch.",
+				Clip(a.Name, capShort), format.Count(a.Users), format.Count(minU), format.Count(minU-a.Users), Clip(c.Arm, capShort)))
+		}
+	}
+	if e.Thresholds.GuardrailPolicy == experiment.NonInferiority {
+		for gi := range c.Guardrails {
+			g := &c.Guardrails[gi]
+			if g.State == analysis.StateInconclusive {
+				out = append(out, fmt.Sprintf("Guardrail %s in arm %s is not yet shown within its margin %s (its CI reaches %s): more data narrows the interval (guardrail_policy non_inferiority).",
+					Clip(g.Metric.Label, capShort), Clip(c.Arm, capShort), format.Margin(g.Metric.Kind, g.Metric.Worsened, g.WorsenedMargin), harmBound(&g.Result)))
+			}
+		}
+	}
+	return out
+}
+
+func armNamed(rep *analysis.Report, name string) analysis.Arm {
+	for _, a := range rep.Arms {
+		if a.Name == name {
+			return a
+		}
+	}
+	return analysis.Arm{Name: name}
+}
+
+// requiredSentence states the required sample per arm and what is still
+// missing, from the comparison's Power (docs/statistics.md#power).
+func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis.Power) string {
+	p := &c.Primary
+	k := p.Metric.Kind
+	arm, ctl := Clip(c.Arm, capShort), Clip(c.Control, capShort)
+	label := Clip(p.Metric.Label, capShort)
+	var why string
+	switch {
+	case pw.FromPlan:
+		why = fmt.Sprintf("The plan sets %s users per arm (plan.users_per_arm)", format.Count(int64(pw.Required[0].V)))
+	case pw.Basis == analysis.BasisPlanMDE && pw.Required[0].OK():
+		why = fmt.Sprintf("To detect the planned mde of %s relative (%s %s → %s) with 80%% power at alpha %s, two-sided, about %s %s and %s %s users are needed",
+			format.Share(pw.MDE.V), label, fmtValue(k, p.ControlValue), val(pw.TargetValue, valueOf(k)), alphaStr(p.Alpha),
+			format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
+	case pw.Basis == analysis.BasisPlanMDE:
+		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
+			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
+	default:
+		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; four times the current sample, about %s %s and %s %s users, would halve that",
+			mdeNow(pw, k), alphaStr(p.Alpha), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
+	}
+	ac, at := pw.Additional[0], pw.Additional[1]
+	if ac == 0 && at == 0 {
+		return fmt.Sprintf("Arm %s: %s; both arms already hold it.", arm, why)
+	}
+	return fmt.Sprintf("Arm %s: %s; still needed: %s more %s and %s more %s users.", arm, why, format.Count(ac), ctl, format.Count(at), arm)
+}
+
+// mdeNow is the minimum detectable effect at the current sample.
+func mdeNow(pw *analysis.Power, k experiment.Kind) string {
+	switch {
+	case pw.MDEAtCurrent.OK():
+		return "a relative change of " + format.Share(pw.MDEAtCurrent.V)
+	case pw.MDEAbsAtCurrent.OK() && k != experiment.KindProportion: // analysis leaves it zero (not null) for proportions
+		return "an absolute change of " + strings.TrimPrefix(fmtDiff(k, pw.MDEAbsAtCurrent.V), "+") + " (" + Clip(pw.MDEAtCurrent.Null, capMessage) + ")"
+	}
+	return "an effect that cannot be stated (" + Clip(pw.MDEAtCurrent.Null, capMessage) + ")"
+}
+
+// daysSentence turns the additional users into whole days at the observed
+// or planned traffic, and says when that is not feasible.
+func daysSentence(e *experiment.Experiment, c *analysis.Comparison, pw *analysis.Power) string {
+	if !pw.Days.OK() {
+		return fmt.Sprintf("The days this takes are unknown: %s.", Clip(pw.Days.Null, capMessage))
+	}
+	traffic := "the observed traffic"
+	if e.Days() == 0 {
+		traffic = "the planned traffic (plan.daily_users)"
+	}
+	d := int64(pw.Days.V)
+	if d == 0 {
+		return "No more days are needed for the sample."
+	}
+	s := fmt.Sprintf("At %s that takes about %s more %s", traffic, format.Count(d), plural(int(min(d, 2)), "day", "days"))
+	if feasible, _ := pw.Feasible(); !feasible {
+		return s + fmt.Sprintf(": not feasible at this traffic (more than %d days); consider a larger mde, more traffic, or CUPED.", analysis.FeasibleDays)
+	}
+	return s + "."
+}
+
+func ceil(x float64) int64 {
+	if x >= 1e15 {
+		return 1e15
 	}
 	return int64(math.Ceil(x))
 }
 
-func daysStr(d float64) string {
-	if d >= 1e6 {
-		return "1,000,000+"
+// stopActions concludes the comparisons whose required sample is reached
+// without a significant primary, saying what their interval rules out.
+func stopActions(r decision.Result) []actionGroup {
+	idx := holding(r, decision.Stop)
+	if len(idx) == 0 {
+		return nil
 	}
-	r := new(big.Float).SetFloat64(math.Ceil(d*10) / 10)
-	return r.Text('f', 1)
+	g := actionGroup{Title: "Conclude"}
+	for _, i := range idx {
+		c := &r.Report.Comparisons[i]
+		g.Items = append(g.Items, stopItem(c))
+	}
+	if r.Decision.HoldKind == decision.Stop {
+		g.Items = append(g.Items, "Set status: concluded in experiment.yaml, recording that the primary metric did not move significantly at the required sample.")
+	}
+	return []actionGroup{g}
+}
+
+func stopItem(c *analysis.Comparison) string {
+	p := &c.Primary
+	k := p.Metric.Kind
+	arm := Clip(c.Arm, capShort)
+	pw := c.Power
+	s := fmt.Sprintf("Arm %s: the required sample", arm)
+	if pw != nil && pw.Required[0].OK() {
+		s += fmt.Sprintf(" (%s %s, %s %s users)", format.Count(ceil(pw.Required[0].V)), Clip(c.Control, capShort), format.Count(ceil(pw.Required[1].V)), arm)
+	}
+	s += fmt.Sprintf(" is reached and %s did not move significantly (p = %s", Clip(p.Metric.Label, capShort), pOf(p.PValue))
+	if p.PValue.OK() {
+		s += " ≥ " + alphaStr(p.Alpha)
+	}
+	s += ")."
+	if !p.CILow.OK() || !p.CIHigh.OK() {
+		return s + " Its interval is undefined (" + Clip(p.CILow.Null, capMessage) + "), so nothing is ruled out."
+	}
+	d := diffOf(k)
+	s += fmt.Sprintf(" Its %s CI, %s to %s, rules out (at that level) a difference above %s or below %s",
+		confidence(p.Alpha), d(p.CILow.V), d(p.CIHigh.V), d(p.CIHigh.V), d(p.CILow.V))
+	if pw != nil && pw.TargetValue.OK() {
+		eff := pw.TargetValue.V - p.ControlValue
+		if eff < p.CILow.V || eff > p.CIHigh.V {
+			s += fmt.Sprintf(", including the planned effect of %s", d(eff))
+		} else {
+			s += fmt.Sprintf("; the planned effect of %s still lies inside it", d(eff))
+		}
+	}
+	return s + "."
 }

@@ -12,42 +12,81 @@ import (
 // verdict a line stays within 60 characters.
 const barWidth = 33
 
-// ciBars renders the primary's absolute and relative lift CIs against zero
-// as monospace lines for a code block:
+// barName is the width of a bar's arm name.
+const barName = 12
+
+// ciBars renders each compared arm's primary absolute lift CI against zero
+// as monospace lines for a code block, all on one scale so that arms
+// compare at a glance:
 //
-//	abs lift  |       ├─────●──────┤       excludes 0
+//	b             |       ├─────●──────┤       excludes 0
 //
-// Each line has its own scale, spanning the interval and zero; ├ ┤ are the
-// CI bounds, ● the estimate, | (┼ inside the interval) is zero.
-func ciBars(p *analysis.Primary) string {
+// ├ ┤ are the CI bounds, ● the estimate, | (┼ inside the interval) is
+// zero. Arm names are reduced to [a-z0-9._-], so nothing in them can close
+// the code fence.
+func ciBars(rep *analysis.Report) string {
 	var b strings.Builder
-	b.WriteString("          ├ CI low   ● estimate   ┤ CI high   | zero\n")
-	line := func(name string, x, lo, hi *float64) {
-		if finite(x) == nil {
-			fmt.Fprintf(&b, "%-9s %s\n", name, "n/a")
-			return
+	b.WriteString(strings.Repeat(" ", barName+1) + "├ CI low  ● estimate  ┤ CI high  | zero\n")
+	var vals []float64
+	for _, c := range rep.Comparisons {
+		p := &c.Primary
+		for _, v := range []analysis.Value{p.AbsLift, p.CILow, p.CIHigh} {
+			if ok(v) {
+				vals = append(vals, v.V)
+			}
 		}
-		bar, verdict := ciBar(*x, finite(lo), finite(hi))
-		fmt.Fprintf(&b, "%-9s %s  %s\n", name, bar, verdict)
 	}
-	abs := p.AbsLift
-	line("abs lift", &abs, p.CILow, p.CIHigh)
-	line("rel lift", p.RelLift, p.RelCILow, p.RelCIHigh)
+	a, z := barSpan(vals)
+	for _, c := range rep.Comparisons {
+		p := &c.Primary
+		name := fmt.Sprintf("%-*s", barName, barSafe(c.Arm))
+		if !ok(p.AbsLift) {
+			fmt.Fprintf(&b, "%s n/a\n", name)
+			continue
+		}
+		var lo, hi *float64
+		if ok(p.CILow) && ok(p.CIHigh) {
+			lo, hi = &p.CILow.V, &p.CIHigh.V
+		}
+		bar, verdict := ciBar(p.AbsLift.V, lo, hi, a, z)
+		fmt.Fprintf(&b, "%s %s  %s\n", name, bar, verdict)
+	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// ciBar draws one bar; lo and hi may be nil (unknown), then only the
-// estimate and zero are drawn.
-func ciBar(x float64, lo, hi *float64) (bar, verdict string) {
-	a, z := math.Min(0, x), math.Max(0, x)
-	if lo != nil && hi != nil {
-		a, z = math.Min(a, *lo), math.Max(z, *hi)
+// barSafe keeps a name's [a-z0-9._-] characters, at most barName of them.
+func barSafe(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('?')
+		}
+		if b.Len() == barName {
+			break
+		}
+	}
+	return b.String()
+}
+
+// barSpan is the padded range covering zero and the values.
+func barSpan(vals []float64) (a, z float64) {
+	for _, v := range vals {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			a, z = math.Min(a, v), math.Max(z, v)
+		}
 	}
 	if z-a == 0 {
 		a, z = -1, 1
 	}
 	pad := (z - a) * 0.08
-	a, z = a-pad, z+pad
+	return a - pad, z + pad
+}
+
+// ciBar draws one bar on the scale [a, z]; lo and hi may be nil (unknown),
+// then only the estimate and zero are drawn.
+func ciBar(x float64, lo, hi *float64, a, z float64) (bar, verdict string) {
 	pos := func(v float64) int {
 		i := int(math.Round((v - a) / (z - a) * float64(barWidth-1)))
 		return min(max(i, 0), barWidth-1)

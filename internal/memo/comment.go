@@ -132,8 +132,8 @@ func commentHeading(rs []decision.Result, m Meta) string {
 		}
 	}
 	s := decision.Summarize(rs)
-	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d experiment%s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",
-		worst, len(rs), plural(len(rs)), s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed)
+	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d %s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",
+		worst, len(rs), plural(len(rs), "experiment", "experiments"), s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed)
 	if c := shortSHA(m.Commit); c != "" {
 		line += " · commit " + EscapeMarkdown(c)
 	}
@@ -154,16 +154,13 @@ func commentFooter(m Meta, url string) string {
 func overviewRow(r decision.Result) string {
 	rep := r.Report
 	e := rep.Experiment
-	lift, p := "n/a", "n/a"
-	if pr := rep.Primary; rep.Analyzed && pr != nil {
-		lift, p = liftCI(pr), fp(pr.PValue)
-	}
-	dec := KindOf(r).Badge()
+	lift, p := overviewLift(r)
+	dec := DecisionBadge(r)
 	if e.Status == experiment.StatusConcluded {
 		dec += " (concluded)" // listed, but not gating
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", expCell(e.Name, e.ID), HealthBadge(rep.Health.Status),
-		dec, lift, p) // lift and p are numbers only
+		EscapeMarkdown(dec), EscapeMarkdown(lift), p)
 }
 
 // expCell is "Name (id)" escaped, with the name capped shorter than in a
@@ -178,7 +175,7 @@ func expCell(name, id string) string {
 
 func detailsBlock(r decision.Result, m Meta, open bool) string {
 	e := r.Report.Experiment
-	summary := escapeHTMLText(KindOf(r).Badge() + " · " + Clip(e.Name, 120) + " (" + Clip(e.ID, capShort) + ")")
+	summary := escapeHTMLText(DecisionBadge(r) + " · " + Clip(e.Name, 120) + " (" + Clip(e.ID, capShort) + ")")
 	tag := "<details>"
 	if open {
 		tag = "<details open>"
@@ -188,7 +185,7 @@ func detailsBlock(r decision.Result, m Meta, open bool) string {
 
 func oneLine(r decision.Result) string {
 	e := r.Report.Experiment
-	return fmt.Sprintf("- %s · %s: %s\n", KindOf(r).Badge(), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
+	return fmt.Sprintf("- %s · %s: %s\n", EscapeMarkdown(DecisionBadge(r)), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
 }
 
 func moreLine(d int, url string) string {
@@ -200,13 +197,6 @@ func runRef(url string) string {
 		return "see the workflow run's memos and results.json"
 	}
 	return "[workflow run](" + url + ")"
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // prefix returns the running rune totals of parts: prefix[i] is the length

@@ -122,8 +122,10 @@ func FuzzEscapeMarkdown(f *testing.F) {
 // fuzzResult is one experiment whose every user string comes from the
 // fuzzer, passed through the real analysis and decision steps.
 func fuzzResult(id, name, hyp, owner, label, col, msg string) decision.Result {
-	e := newExp("fuzz", arm{10000, counts("conversions", 1200, "guardrail_error", 35)},
-		arm{10050, counts("conversions", 1320, "guardrail_error", 33)}, errorGuard())
+	e := newExp("fuzz", conversion(), []arm{
+		{"control", 10000, counts("conversions", 1200, "guardrail_error", 35)},
+		{"t-" + col, 10050, counts("conversions", 1320, "guardrail_error", 33)}, // a hostile arm name
+	}, errorGuard())
 	e.ID, e.Path = id, "experiments/"+id
 	e.Name, e.Hypothesis, e.Owner = name, hyp, owner
 	e.Primary.Label = label

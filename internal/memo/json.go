@@ -5,35 +5,54 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// SchemaVersion is the version of the JSON document's shape.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON document's shape
+// (docs/memo.md#json-output).
+const SchemaVersion = 2
 
-// The JSON document of docs/memo.md#json-output. Its keys are defined here
-// and only here (the analysis and experiment types carry no JSON tags), so
-// a refactor there cannot silently change a stable key. Every float is a
-// *float64 made by num, so NaN and Inf become null instead of failing the
-// encoder.
+// The JSON document, schema_version 2. Its keys are defined here and only
+// here (the analysis and experiment types carry no JSON tags), so a
+// refactor there cannot silently change a stable key. Every float is a
+// *float64 made by num or fromValue, so an undefined statistic (or a NaN
+// that slipped through) is null, and its reason goes to null_reasons.
 type (
 	jsonExperiment struct {
-		ID         string                `json:"id"`
-		Path       string                `json:"path"`
-		Name       string                `json:"name"`
-		Status     experiment.Status     `json:"status"`
-		Deployment experiment.Deployment `json:"deployment"`
-		DataFile   string                `json:"data_file"`
-		DataSHA256 *string               `json:"data_sha256"`
-		Thresholds experiment.Thresholds `json:"thresholds"`
-		Health     jsonHealth            `json:"health"`
-		Primary    *jsonPrimary          `json:"primary"`
-		Guardrails []jsonGuardrail       `json:"guardrails"`
-		Power      *jsonPower            `json:"power,omitempty"`
-		Decision   decision.Decision     `json:"decision"`
+		ID         string            `json:"id"`
+		Path       string            `json:"path"`
+		Name       string            `json:"name"`
+		Status     experiment.Status `json:"status"`
+		Deployment string            `json:"deployment"`
+		DataFile   string            `json:"data_file"`
+		DataSHA256 *string           `json:"data_sha256"`
+		Thresholds jsonThresholds    `json:"thresholds"`
+		Arms       []jsonArm         `json:"arms"`
+		Health     jsonHealth        `json:"health"`
+		Comps      []jsonComparison  `json:"comparisons"`
+		Decision   jsonDecision      `json:"decision"`
+		Power      *jsonPower        `json:"power"`
+	}
+	jsonThresholds struct {
+		Alpha            experiment.Decimal  `json:"alpha"`
+		PrimaryAlpha     experiment.Decimal  `json:"primary_alpha"`
+		SRMWarningP      experiment.Decimal  `json:"srm_warning_p"`
+		SRMBlockedP      experiment.Decimal  `json:"srm_blocked_p"`
+		MinUsers         int64               `json:"min_users"`
+		CIMethod         experiment.CIMethod `json:"ci_method"`
+		Sequential       bool                `json:"sequential"`
+		SequentialTuning *int64              `json:"sequential_tuning"`
+		GuardrailPolicy  string              `json:"guardrail_policy"`
+	}
+	jsonArm struct {
+		Name          string   `json:"name"`
+		Control       bool     `json:"control"`
+		Users         int64    `json:"users"`
+		ExpectedShare *float64 `json:"expected_share"`
 	}
 	jsonHealth struct {
 		Status analysis.HealthStatus `json:"status"`
@@ -43,8 +62,9 @@ type (
 	jsonSRM struct {
 		Chi2          *float64   `json:"chi2"`
 		PValue        *float64   `json:"p_value"`
+		DF            int        `json:"df"`
 		ExpectedShare []*float64 `json:"expected_share"`
-		Users         [2]int64   `json:"users"`
+		Users         []int64    `json:"users"`
 	}
 	jsonIssue struct {
 		Severity experiment.Severity `json:"severity"`
@@ -55,18 +75,23 @@ type (
 		Column   *string             `json:"column"`
 		Col      *int                `json:"col"`
 	}
-	jsonPrimary struct {
+	jsonComparison struct {
+		Arm        string          `json:"arm"`
+		Control    string          `json:"control"`
+		Primary    jsonResult      `json:"primary"`
+		Guardrails []jsonGuardrail `json:"guardrails"`
+		Secondary  []jsonResult    `json:"secondary"`
+		Decision   jsonVerdict     `json:"decision"`
+	}
+	jsonResult struct {
 		Metric         string               `json:"metric"`
 		Label          string               `json:"label"`
+		Type           experiment.Kind      `json:"type"`
 		Desired        experiment.Direction `json:"desired"`
 		Test           analysis.Test        `json:"test"`
-		CIMethod       experiment.CIMethod  `json:"ci_method"`
-		ControlUsers   int64                `json:"control_users"`
-		TreatmentUsers int64                `json:"treatment_users"`
-		ControlCount   int64                `json:"control_conversions"`
-		TreatmentCount int64                `json:"treatment_conversions"`
-		ControlRate    *float64             `json:"control_rate"`
-		TreatmentRate  *float64             `json:"treatment_rate"`
+		Alpha          experiment.Decimal   `json:"alpha"`
+		ControlValue   *float64             `json:"control_value"`
+		TreatmentValue *float64             `json:"treatment_value"`
 		AbsLift        *float64             `json:"abs_lift"`
 		RelLift        *float64             `json:"rel_lift"`
 		CILow          *float64             `json:"ci_low"`
@@ -74,44 +99,72 @@ type (
 		RelCILow       *float64             `json:"rel_ci_low"`
 		RelCIHigh      *float64             `json:"rel_ci_high"`
 		PValue         *float64             `json:"p_value"`
+		PAdjusted      *float64             `json:"p_adjusted"`
 		Significant    bool                 `json:"significant"`
+		DF             *float64             `json:"df"`
+		CUPED          *struct{}            `json:"cuped"`
+		Sequential     bool                 `json:"sequential"`
+		Note           *string              `json:"note"`
 		NullReasons    map[string]string    `json:"null_reasons"`
 	}
 	jsonGuardrail struct {
-		Metric            string                `json:"metric"`
-		Label             string                `json:"label"`
-		Type              experiment.MetricType `json:"type"`
-		Desired           experiment.Direction  `json:"desired"`
-		Test              analysis.Test         `json:"test"`
-		ControlCount      int64                 `json:"control_count"`
-		TreatmentCount    int64                 `json:"treatment_count"`
-		ControlRate       *float64              `json:"control_rate"`
-		TreatmentRate     *float64              `json:"treatment_rate"`
-		Delta             *float64              `json:"delta"`
-		PValue            *float64              `json:"p_value"`
-		Worsened          bool                  `json:"worsened"`
-		Severe            bool                  `json:"severe"`
-		WorsenedThreshold experiment.Decimal    `json:"worsened_threshold"`
-		SevereThreshold   experiment.Decimal    `json:"severe_threshold"`
-		NullReasons       map[string]string     `json:"null_reasons"`
+		Metric            string                  `json:"metric"`
+		Label             string                  `json:"label"`
+		Type              experiment.Kind         `json:"type"`
+		Desired           experiment.Direction    `json:"desired"`
+		Test              analysis.Test           `json:"test"`
+		Alpha             experiment.Decimal      `json:"alpha"`
+		ControlValue      *float64                `json:"control_value"`
+		TreatmentValue    *float64                `json:"treatment_value"`
+		Delta             *float64                `json:"delta"`
+		CILow             *float64                `json:"ci_low"`
+		CIHigh            *float64                `json:"ci_high"`
+		PValue            *float64                `json:"p_value"`
+		State             analysis.GuardrailState `json:"state"`
+		Worsened          bool                    `json:"worsened"`
+		Severe            bool                    `json:"severe"`
+		Inconclusive      bool                    `json:"inconclusive"`
+		SignificantHarm   bool                    `json:"significant_harm"`
+		WorsenedThreshold string                  `json:"worsened_threshold"`
+		SevereThreshold   string                  `json:"severe_threshold"`
+		WorsenedMargin    *float64                `json:"worsened_margin"`
+		SevereMargin      *float64                `json:"severe_margin"`
+		Note              *string                 `json:"note"`
+		NullReasons       map[string]string       `json:"null_reasons"`
+	}
+	jsonVerdict struct {
+		Outcome  experiment.Outcome `json:"outcome"`
+		Rule     *int               `json:"rule"`
+		Reason   string             `json:"reason"`
+		HoldKind *string            `json:"hold_kind"`
+	}
+	jsonDecision struct {
+		Outcome  experiment.Outcome `json:"outcome"`
+		Arm      *string            `json:"arm"`
+		Rule     *int               `json:"rule"`
+		HoldKind *string            `json:"hold_kind"`
+		Reason   string             `json:"reason"`
 	}
 	jsonPower struct {
-		Basis               string   `json:"basis"`
-		TargetRate          *float64 `json:"target_rate"`
-		RequiredControl     *float64 `json:"required_control"`
-		RequiredTreatment   *float64 `json:"required_treatment"`
-		AdditionalControl   *int64   `json:"additional_control"`
-		AdditionalTreatment *int64   `json:"additional_treatment"`
-		AdditionalDays      *float64 `json:"additional_days"`
-		Reason              string   `json:"reason,omitempty"`
+		Basis              string              `json:"basis"`
+		MDE                *float64            `json:"mde"`
+		TargetValue        *float64            `json:"target_value"`
+		MDEAtCurrentSample *float64            `json:"mde_at_current_sample"`
+		RequiredPerArm     map[string]*float64 `json:"required_per_arm"`
+		AdditionalPerArm   map[string]int64    `json:"additional_per_arm"`
+		Days               *int64              `json:"days"`
+		Feasible           *bool               `json:"feasible"`
+		FromPlan           bool                `json:"from_plan"`
+		Comparison         string              `json:"comparison"`
+		NullReasons        map[string]string   `json:"null_reasons"`
 	}
 )
 
-// JSON writes the document of docs/memo.md#json-output for the results, in
-// their order: schema_version, version, commit (null when unknown),
-// experiments and the outcome summary. primary and guardrails are null when
-// an experiment was not analyzed; undefined statistics are null, never NaN.
-// The output has no timestamps, so it is byte-for-byte reproducible.
+// JSON writes the document for the results, in their order:
+// schema_version, version, commit (null when unknown), experiments and the
+// outcome summary. comparisons is empty when an experiment was not
+// analyzed; undefined statistics are null, never NaN. The output has no
+// timestamps, so it is byte-for-byte reproducible.
 func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 	for _, r := range rs {
 		if err := check(r); err != nil {
@@ -159,15 +212,30 @@ func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 func jsonOf(r decision.Result) jsonExperiment {
 	rep := r.Report
 	e := rep.Experiment
+	th := e.Thresholds
 	je := jsonExperiment{
-		ID: e.ID, Path: e.Path, Name: e.Name, Status: e.Status, Deployment: e.Deployment,
-		DataFile: e.DataFile, DataSHA256: str(e.DataSHA256), Thresholds: e.Thresholds,
+		ID: e.ID, Path: e.Path, Name: e.Name, Status: e.Status, Deployment: string(e.Deployment),
+		DataFile: e.DataFile, DataSHA256: str(e.DataSHA256),
+		Thresholds: jsonThresholds{Alpha: th.Alpha, PrimaryAlpha: primaryAlpha(rep), SRMWarningP: th.SRMWarningP, SRMBlockedP: th.SRMBlockedP,
+			MinUsers: th.MinUsers, CIMethod: th.CIMethod, Sequential: th.Sequential, GuardrailPolicy: string(th.GuardrailPolicy)},
+		Arms:     make([]jsonArm, 0, len(rep.Arms)),
 		Health:   jsonHealth{Status: rep.Health.Status, Issues: make([]jsonIssue, 0, len(rep.Health.Issues))},
-		Decision: r.Decision,
+		Comps:    make([]jsonComparison, 0, len(rep.Comparisons)),
+		Decision: decisionJSON(r.Decision),
+	}
+	if th.SequentialTuning > 0 {
+		je.Thresholds.SequentialTuning = &th.SequentialTuning
+	}
+	for _, a := range rep.Arms {
+		je.Arms = append(je.Arms, jsonArm{Name: a.Name, Control: a.Control, Users: a.Users, ExpectedShare: num(a.ExpectedShare)})
 	}
 	if s := rep.Health.SRM; s != nil {
-		je.Health.SRM = &jsonSRM{Chi2: num(s.Chi2), PValue: num(s.PValue),
-			ExpectedShare: []*float64{num(s.ExpectedShare[0]), num(s.ExpectedShare[1])}, Users: s.Users}
+		js := &jsonSRM{Chi2: num(s.Chi2), PValue: num(s.PValue), DF: s.DF, Users: append([]int64{}, s.Users...),
+			ExpectedShare: make([]*float64, len(s.ExpectedShare))}
+		for i, x := range s.ExpectedShare {
+			js.ExpectedShare[i] = num(x)
+		}
+		je.Health.SRM = js
 	}
 	for _, is := range rep.Health.Issues {
 		ji := jsonIssue{Severity: is.Severity, Code: is.Code, Message: is.Message, File: str(is.File), Column: str(is.Column)}
@@ -179,55 +247,149 @@ func jsonOf(r decision.Result) jsonExperiment {
 		}
 		je.Health.Issues = append(je.Health.Issues, ji)
 	}
-	p := rep.Primary
-	if !rep.Analyzed || p == nil {
-		return je
-	}
-	je.Primary = &jsonPrimary{
-		Metric: p.Metric, Label: p.Label, Desired: p.Desired, Test: p.Test, CIMethod: p.CIMethod,
-		ControlUsers: p.ControlUsers, TreatmentUsers: p.TreatmentUsers,
-		ControlCount: p.ControlCount, TreatmentCount: p.TreatmentCount,
-		ControlRate: num(p.ControlRate), TreatmentRate: num(p.TreatmentRate),
-		AbsLift: num(p.AbsLift), RelLift: finite(p.RelLift),
-		CILow: finite(p.CILow), CIHigh: finite(p.CIHigh),
-		RelCILow: finite(p.RelCILow), RelCIHigh: finite(p.RelCIHigh),
-		PValue: finite(p.PValue), Significant: p.Significant,
-		NullReasons: nonNil(p.Nulls),
-	}
-	je.Guardrails = make([]jsonGuardrail, 0, len(rep.Guardrails))
-	for _, g := range rep.Guardrails {
-		je.Guardrails = append(je.Guardrails, jsonGuardrail{
-			Metric: g.Metric, Label: g.Label, Type: g.Type, Desired: g.Desired, Test: g.Test,
-			ControlCount: g.ControlCount, TreatmentCount: g.TreatmentCount,
-			ControlRate: num(g.ControlRate), TreatmentRate: num(g.TreatmentRate), Delta: num(g.Delta),
-			PValue: finite(g.PValue), Worsened: g.Worsened, Severe: g.Severe,
-			WorsenedThreshold: g.WorsenedThreshold, SevereThreshold: g.SevereThreshold,
-			NullReasons: nonNil(g.Nulls),
-		})
-	}
-	if pw := p.Power; pw != nil {
-		je.Power = &jsonPower{
-			Basis: pw.Basis, TargetRate: num(pw.TargetRate),
-			RequiredControl: finite(pw.RequiredControl), RequiredTreatment: finite(pw.RequiredTreatment),
-			AdditionalControl: pw.AdditionalControl, AdditionalTreatment: pw.AdditionalTreatment,
-			AdditionalDays: finite(pw.AdditionalDays), Reason: pw.Reason,
+	for i := range rep.Comparisons {
+		c := &rep.Comparisons[i]
+		jc := jsonComparison{Arm: c.Arm, Control: c.Control, Primary: resultJSON(&c.Primary),
+			Guardrails: make([]jsonGuardrail, 0, len(c.Guardrails)), Secondary: make([]jsonResult, 0, len(c.Secondary))}
+		for gi := range c.Guardrails {
+			jc.Guardrails = append(jc.Guardrails, guardrailJSON(&c.Guardrails[gi]))
 		}
+		for si := range c.Secondary {
+			jc.Secondary = append(jc.Secondary, resultJSON(&c.Secondary[si]))
+		}
+		if i < len(r.Decision.Comparisons) {
+			v := r.Decision.Comparisons[i]
+			jc.Decision = jsonVerdict{Outcome: v.Outcome, Rule: rule(v.Rule), Reason: v.Reason, HoldKind: holdKind(v.HoldKind)}
+		}
+		je.Comps = append(je.Comps, jc)
 	}
+	je.Power = powerJSON(r)
 	return je
 }
 
-func num(x float64) *float64 { return finite(&x) }
+func decisionJSON(d decision.Decision) jsonDecision {
+	return jsonDecision{Outcome: d.Outcome, Arm: str(d.Arm), Rule: rule(d.Rule), HoldKind: holdKind(d.HoldKind), Reason: d.Reason}
+}
+
+func rule(r decision.Rule) *int {
+	if r == decision.RuleNone {
+		return nil
+	}
+	n := int(r)
+	return &n
+}
+
+func holdKind(k decision.HoldKind) *string {
+	if k == decision.NoHold {
+		return nil
+	}
+	s := string(k)
+	return &s
+}
+
+// fromValue is a Value as JSON: its number, or null with its reason
+// recorded under key.
+func fromValue(v analysis.Value, key string, nulls map[string]string) *float64 {
+	if !v.OK() {
+		nulls[key] = v.Null
+		return nil
+	}
+	if p := num(v.V); p != nil {
+		return p
+	}
+	nulls[key] = "not a finite number"
+	return nil
+}
+
+func resultJSON(r *analysis.Result) jsonResult {
+	n := map[string]string{}
+	return jsonResult{
+		Metric: r.Metric.Name, Label: r.Metric.Label, Type: r.Metric.Kind, Desired: r.Metric.Desired,
+		Test: r.Test, Alpha: r.Alpha,
+		ControlValue: num(r.ControlValue), TreatmentValue: num(r.TreatmentValue),
+		AbsLift: fromValue(r.AbsLift, "abs_lift", n), RelLift: fromValue(r.RelLift, "rel_lift", n),
+		CILow: fromValue(r.CILow, "ci_low", n), CIHigh: fromValue(r.CIHigh, "ci_high", n),
+		RelCILow: fromValue(r.RelCILow, "rel_ci_low", n), RelCIHigh: fromValue(r.RelCIHigh, "rel_ci_high", n),
+		PValue: fromValue(r.PValue, "p_value", n), PAdjusted: fromValue(r.PAdjusted, "p_adjusted", n),
+		Significant: r.Significant, DF: fromValue(r.DF, "df", n), Sequential: r.Sequential,
+		Note: str(r.Note), NullReasons: n,
+	}
+}
+
+func guardrailJSON(g *analysis.Guardrail) jsonGuardrail {
+	n := map[string]string{}
+	return jsonGuardrail{
+		Metric: g.Metric.Name, Label: g.Metric.Label, Type: g.Metric.Kind, Desired: g.Metric.Desired,
+		Test: g.Test, Alpha: g.Alpha,
+		ControlValue: num(g.ControlValue), TreatmentValue: num(g.TreatmentValue),
+		Delta: fromValue(g.AbsLift, "delta", n), CILow: fromValue(g.CILow, "ci_low", n), CIHigh: fromValue(g.CIHigh, "ci_high", n),
+		PValue: fromValue(g.PValue, "p_value", n),
+		State:  g.State, Worsened: g.Flagged(), Severe: g.State == analysis.StateSevere, Inconclusive: g.State == analysis.StateInconclusive,
+		SignificantHarm:   g.SignificantHarm,
+		WorsenedThreshold: g.Metric.Worsened.String(), SevereThreshold: g.Metric.Severe.String(),
+		WorsenedMargin: num(g.WorsenedMargin), SevereMargin: num(g.SevereMargin),
+		Note: str(g.Note), NullReasons: n,
+	}
+}
+
+// powerJSON is the power block: present for running holds of kind collect
+// and stop, from the comparison whose verdict the decision took; null
+// otherwise (docs/memo.md#json-output).
+func powerJSON(r decision.Result) *jsonPower {
+	d := r.Decision
+	if d.Outcome != experiment.Hold || (d.HoldKind != decision.Collect && d.HoldKind != decision.Stop) ||
+		r.Report.Experiment.Status != experiment.StatusRunning {
+		return nil
+	}
+	c := Deciding(r)
+	if c == nil || c.Power == nil {
+		return nil
+	}
+	pw := c.Power
+	n := map[string]string{}
+	jp := &jsonPower{
+		Basis: pw.Basis, MDE: fromValue(pw.MDE, "mde", n), TargetValue: fromValue(pw.TargetValue, "target_value", n),
+		MDEAtCurrentSample: fromValue(pw.MDEAtCurrent, "mde_at_current_sample", n),
+		FromPlan:           pw.FromPlan, Comparison: c.Arm, NullReasons: n,
+	}
+	if pw.Basis == analysis.BasisCurrentSample {
+		delete(n, "mde")
+		delete(n, "target_value")
+	}
+	names := [2]string{c.Control, c.Arm}
+	if pw.Required[0].OK() && pw.Required[1].OK() {
+		jp.RequiredPerArm = map[string]*float64{}
+		jp.AdditionalPerArm = map[string]int64{}
+		for i, name := range names {
+			req := float64(ceil(pw.Required[i].V))
+			jp.RequiredPerArm[name] = &req
+			jp.AdditionalPerArm[name] = pw.Additional[i]
+		}
+	} else {
+		n["required_per_arm"] = pw.Required[0].Null
+	}
+	if pw.Days.OK() {
+		days := int64(pw.Days.V)
+		jp.Days = &days
+		f, _ := pw.Feasible()
+		jp.Feasible = &f
+	} else {
+		n["days"] = pw.Days.Null
+	}
+	return jp
+}
+
+// num is x, or nil when it is not finite.
+func num(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
 
 func str(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
-}
-
-func nonNil(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
 }

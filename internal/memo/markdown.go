@@ -19,6 +19,7 @@ var mdTmpl = template.Must(template.New("md").Funcs(template.FuncMap{
 	"md":     EscapeMarkdown,
 	"mdlist": mdList,
 	"inc":    func(i int) int { return i + 1 },
+	"sec":    func(d mdData, s *section) secData { return secData{H3: d.H3, S: s} },
 }).ParseFS(templates, "templates/memo.md.tmpl"))
 
 // mdData is the Markdown template's data: the view and the heading levels,
@@ -27,6 +28,12 @@ type mdData struct {
 	V      *view
 	Title  bool
 	H2, H3 string
+}
+
+// secData is one Evidence section with its heading level.
+type secData struct {
+	H3 string
+	S  *section
 }
 
 // mdList escapes each item and joins them with <br> (a line break inside

@@ -1,21 +1,20 @@
 // Package memo renders decision results for people and machines: the
-// one-page Decision Memo (docs/memo.md#memo-sections) as GitHub-flavoured
-// Markdown and as a self-contained HTML page, a terminal summary, the JSON
-// document (docs/memo.md#json-output), and the sticky pull request comment
-// (docs/action.md#the-sticky-comment).
+// one-page Decision Memo (docs/memo.md#memo-sections) as GitHub-flavoured Markdown and as
+// a self-contained HTML page, a terminal summary, the JSON document of
+// docs/memo.md#json-output (schema_version 2), and the sticky pull
+// request comment (docs/action.md#the-sticky-comment).
 //
 // Markdown is produced with text/template and every user-supplied string
-// (names, hypotheses, owners, labels, column names, issue messages, paths)
-// passes through EscapeMarkdown; HTML is produced with html/template, which
-// escapes by context, and its inline SVG chart is drawn by the template
-// from numbers computed here. Output is deterministic: no clock, no map
-// order, so golden files stay stable.
+// (names, hypotheses, owners, labels, arm names, column names, issue
+// messages, paths) passes through EscapeMarkdown; HTML is produced with
+// html/template, which escapes by context, and its inline SVG chart is drawn
+// by the template from numbers computed here. Every number is formatted by
+// the format package, in its metric kind's unit. Output is deterministic:
+// no clock, no map order, so golden files stay stable.
 package memo
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"slices"
@@ -25,6 +24,7 @@ import (
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/format"
 )
 
 // Meta describes the run that produced the results.
@@ -115,6 +115,29 @@ func (k Kind) Word() string {
 	return "none"
 }
 
+// DecisionBadge is the result's badge with what the decision names: the
+// launching or rolled-back arm ("🟢 Launch b"), or a Hold's kind
+// ("🟡 Hold: collect"). The arm is a user string: callers escape it.
+func DecisionBadge(r decision.Result) string {
+	return KindOf(r).Badge() + decisionSuffix(r)
+}
+
+// DecisionWord is DecisionBadge without the emoji ("launch b", "hold: collect").
+func DecisionWord(r decision.Result) string {
+	return KindOf(r).Word() + decisionSuffix(r)
+}
+
+func decisionSuffix(r decision.Result) string {
+	d := r.Decision
+	switch {
+	case d.Arm != "" && (d.Outcome == experiment.Launch || d.Outcome == experiment.Rollback):
+		return " " + Clip(d.Arm, capShort)
+	case d.Outcome == experiment.Hold && d.HoldKind != decision.NoHold:
+		return ": " + string(d.HoldKind)
+	}
+	return ""
+}
+
 // WorstFirst returns the results ordered rollback, blocked hold, hold,
 // launch, not analyzed; ties keep their input order. The comment, the job
 // summary and the annotations all use this order.
@@ -136,111 +159,146 @@ func HealthBadge(s analysis.HealthStatus) string {
 	return "✅ healthy"
 }
 
-func guardBadge(g analysis.Guardrail) string {
-	switch {
-	case g.Severe:
+func stateBadge(s analysis.GuardrailState) string {
+	switch s {
+	case analysis.StateSevere:
 		return "🛑 severe"
-	case g.Worsened:
+	case analysis.StateWorsened:
 		return "⚠️ worsened"
+	case analysis.StateInconclusive:
+		return "❔ inconclusive"
 	}
 	return "✅ ok"
 }
 
-func guardWord(g analysis.Guardrail) string {
-	switch {
-	case g.Severe:
-		return "severe"
-	case g.Worsened:
-		return "worsened"
-	}
-	return "ok"
-}
-
-// ---- number formatting (numbers only ever come from code) ----
-
-// finite replaces NaN and ±Inf, which must never be printed, by nil.
-func finite(p *float64) *float64 {
-	if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
+// Deciding returns the comparison the experiment's decision rests on: the
+// launching or rolled-back arm's, else for a Hold the first comparison by
+// rule order (ties by CSV order), as docs/rules.md#decision-rules
+// picks it; nil when nothing was compared.
+func Deciding(r decision.Result) *analysis.Comparison {
+	i := decidingIndex(r)
+	if i < 0 {
 		return nil
 	}
-	return p
+	return &r.Report.Comparisons[i]
 }
 
-func fp(p *float64) string {
-	if p = finite(p); p == nil {
-		return "n/a"
+func decidingIndex(r decision.Result) int {
+	cs := r.Report.Comparisons
+	if len(cs) == 0 {
+		return -1
 	}
-	return analysis.FormatP(*p)
-}
-
-// fnum formats like float64 but prints "n/a" for NaN and ±Inf, so that a
-// non-finite value that slipped through can never be printed as NaN.
-type fnum float64
-
-// Format implements fmt.Formatter.
-func (x fnum) Format(f fmt.State, verb rune) {
-	v := float64(x)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		io.WriteString(f, "n/a")
-		return
-	}
-	io.WriteString(f, fmt.Sprintf(fmt.FormatString(f, verb), v))
-}
-
-func ppNum(x float64) string { return fmt.Sprintf("%+.2f", fnum(x*100)) }
-
-func pct(x float64) string { return fmt.Sprintf("%.2f%%", fnum(x*100)) }
-
-func relPct(x float64) string { return fmt.Sprintf("%+.2f%%", fnum(x*100)) }
-
-// fmtPP is analysis.FormatPP, "n/a" when not finite.
-func fmtPP(x float64) string {
-	if finite(&x) == nil {
-		return "n/a"
-	}
-	return analysis.FormatPP(x)
-}
-
-// fmtDelta is the guardrail's FormatDelta, "n/a" when not finite.
-func fmtDelta(g analysis.Guardrail) string {
-	if finite(&g.Delta) == nil {
-		return "n/a"
-	}
-	return g.FormatDelta()
-}
-
-func rateIn(t experiment.MetricType, x float64) string {
-	if t == experiment.MetricEvents {
-		return fmt.Sprintf("%.4g/user", fnum(x))
-	}
-	return pct(x)
-}
-
-// group renders an integer with thousands separators.
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+	if a := r.Decision.Arm; a != "" {
+		for i := range cs {
+			if cs[i].Arm == a {
+				return i
+			}
 		}
-		b.WriteRune(c)
 	}
-	if neg {
-		return "-" + b.String()
+	vs := r.Decision.Comparisons
+	if len(vs) != len(cs) {
+		return 0
 	}
-	return b.String()
+	first := 0
+	for i, v := range vs {
+		if v.Rule < vs[first].Rule {
+			first = i
+		}
+	}
+	return first
 }
 
-// confidence renders 1 − alpha as a percentage ("95%"), exactly.
+// ---- numbers (every one through the format package) ----
+
+// finite reports whether x can be printed: a NaN or Inf that slipped
+// through upstream prints "n/a", never "NaN".
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// ok reports whether a Value is defined and finite.
+func ok(v analysis.Value) bool { return v.OK() && finite(v.V) }
+
+// val renders a defined Value with f, or "n/a".
+func val(v analysis.Value, f func(float64) string) string {
+	if !ok(v) {
+		return "n/a"
+	}
+	return f(v.V)
+}
+
+func fmtValue(k experiment.Kind, x float64) string {
+	if !finite(x) {
+		return "n/a"
+	}
+	return format.Value(k, x)
+}
+
+func fmtDiff(k experiment.Kind, x float64) string {
+	if !finite(x) {
+		return "n/a"
+	}
+	return format.Diff(k, x)
+}
+
+func fmtP(x float64) string {
+	if !finite(x) {
+		return "n/a"
+	}
+	return format.P(x)
+}
+
+func diffOf(k experiment.Kind) func(float64) string {
+	return func(x float64) string { return fmtDiff(k, x) }
+}
+
+func valueOf(k experiment.Kind) func(float64) string {
+	return func(x float64) string { return fmtValue(k, x) }
+}
+
+func pOf(v analysis.Value) string { return val(v, fmtP) }
+
+// ci renders an interval "lo to hi" with f, or "n/a".
+func ci(lo, hi analysis.Value, f func(float64) string) string {
+	if !ok(lo) || !ok(hi) {
+		return "n/a"
+	}
+	return f(lo.V) + " to " + f(hi.V)
+}
+
+// liftCI renders a result's absolute lift with its CI in the metric's unit:
+// "+1.2 pp (+0.22 pp to +2.05 pp)".
+func liftCI(p *analysis.Result) string {
+	d := diffOf(p.Metric.Kind)
+	s := val(p.AbsLift, d)
+	if ok(p.CILow) && ok(p.CIHigh) {
+		s += " (" + d(p.CILow.V) + " to " + d(p.CIHigh.V) + ")"
+	}
+	return s
+}
+
+// confidence renders 1 − alpha as a percentage: exactly when it
+// terminates ("95%", "97.5%"), else to four significant digits ("98.33%"
+// for alpha′ = 0.05/3).
 func confidence(alpha experiment.Decimal) string {
 	c := new(big.Rat).Sub(big.NewRat(1, 1), alpha.Rat())
 	c.Mul(c, big.NewRat(100, 1))
 	s := c.FloatString(6)
+	if exact := c.FloatString(12); strings.TrimRight(exact, "0") != strings.TrimRight(s, "0") {
+		f, _ := c.Float64()
+		return strconv.FormatFloat(f, 'g', 4, 64) + "%"
+	}
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "%"
+}
+
+// alphaStr renders a significance level: as written when it is a
+// terminating decimal ("0.025"), else to four significant digits
+// ("0.01667" for 0.05/3).
+func alphaStr(a experiment.Decimal) string {
+	s := a.String()
+	if strings.Contains(s, "/") {
+		return strconv.FormatFloat(a.Float64(), 'g', 4, 64)
+	}
+	return s
 }
 
 // NoChangeComment is the sticky comment (or, without its marker line, the
@@ -291,22 +349,21 @@ func runURL(m Meta) string {
 	return u
 }
 
+// testName names a result's test for people.
 func testName(t analysis.Test) string {
 	switch t {
 	case analysis.TestFisher:
 		return "Fisher's exact test"
 	case analysis.TestPoisson:
 		return "exact conditional binomial (Poisson rate) test"
+	case analysis.TestWelch:
+		return "Welch's t-test"
+	case analysis.TestSequential:
+		return "asymptotic confidence sequence"
+	case analysis.TestZ:
+		return "pooled two-proportion z-test"
 	}
-	return "pooled two-proportion z-test"
-}
-
-// testPhrase is testName with its article, for running text.
-func testPhrase(t analysis.Test) string {
-	if t == analysis.TestFisher {
-		return testName(t)
-	}
-	return "the " + testName(t)
+	return string(t)
 }
 
 func ciName(m experiment.CIMethod) string {
@@ -316,12 +373,9 @@ func ciName(m experiment.CIMethod) string {
 	return "Newcombe (Wilson score)"
 }
 
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	slices.Sort(ks)
-	return ks
+	return many
 }

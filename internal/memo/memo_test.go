@@ -243,7 +243,7 @@ func TestCommentMarkerAndOrder(t *testing.T) {
 	}
 	// Worst first: both rollbacks, then the blocked hold, then the holds.
 	body := Comment(marker, rs, testMeta, GitHubCommentLimit)
-	order := []string{"new-checkout", "help-widget", "search-ranking", "checkout-copy", "home-banner", "onboarding-tour"}
+	order := []string{"new-checkout", "pricing/four-way", "search-ranking", "checkout-copy", "home-banner", "onboarding-tour"}
 	last := -1
 	for _, id := range order {
 		j := strings.Index(body, "("+EscapeMarkdown(id)+") |")
@@ -252,8 +252,10 @@ func TestCommentMarkerAndOrder(t *testing.T) {
 		}
 		last = j
 	}
-	if n := strings.Count(body, "<details"); n != len(rs) {
-		t.Errorf("%d memos in details, want %d", n, len(rs))
+	// Every memo is there, in full or (shortened to fit) as one line.
+	if n := strings.Count(body, "<details") + strings.Count(body, "\n- "+"🔴") + strings.Count(body, "\n- "+"🟡") +
+		strings.Count(body, "\n- "+"🟢") + strings.Count(body, "\n- "+"⛔") + strings.Count(body, "\n- "+"⚪"); n != len(rs) {
+		t.Errorf("%d memos in details or one-liners, want %d", n, len(rs))
 	}
 }
 
@@ -488,7 +490,7 @@ func TestJSONDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireKeys(t, "document", doc, "schema_version", "version", "commit", "experiments", "summary")
-	if got, want := doc["schema_version"], 1.0; got != want {
+	if got, want := doc["schema_version"], 2.0; got != want {
 		t.Errorf("schema_version = %v", got)
 	}
 	requireKeys(t, "summary", doc["summary"].(map[string]any), "launch", "hold", "rollback", "blocked", "not_analyzed")
@@ -496,37 +498,85 @@ func TestJSONDocument(t *testing.T) {
 	if len(exps) != len(rs) {
 		t.Fatalf("%d experiments", len(exps))
 	}
+	resultKeys := []string{"metric", "type", "test", "control_value", "treatment_value", "abs_lift", "rel_lift",
+		"ci_low", "ci_high", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted", "significant", "df", "cuped", "sequential",
+		"label", "desired", "null_reasons"}
 	for i, x := range exps {
 		e := x.(map[string]any)
 		name := scenarios[i].name
-		requireKeys(t, name, e, "id", "path", "name", "status", "data_file", "data_sha256", "thresholds", "health", "primary", "guardrails", "decision")
-		requireKeys(t, name+" decision", e["decision"].(map[string]any), "outcome", "reason")
+		requireKeys(t, name, e, "id", "path", "name", "status", "data_file", "data_sha256", "arms", "health", "comparisons", "decision", "power", "thresholds", "deployment")
+		requireKeys(t, name+" decision", e["decision"].(map[string]any), "outcome", "arm", "rule", "hold_kind", "reason")
 		h := e["health"].(map[string]any)
 		requireKeys(t, name+" health", h, "status", "srm", "issues")
 		if srm, ok := h["srm"].(map[string]any); ok {
-			requireKeys(t, name+" srm", srm, "chi2", "p_value", "expected_share", "users")
+			requireKeys(t, name+" srm", srm, "chi2", "p_value", "df", "expected_share", "users")
+			if got, want := len(srm["users"].([]any)), len(e["arms"].([]any)); got != want {
+				t.Errorf("%s: srm users %d, arms %d", name, got, want)
+			}
+		}
+		for _, a := range e["arms"].([]any) {
+			requireKeys(t, name+" arm", a.(map[string]any), "name", "control", "users", "expected_share")
 		}
 		for _, is := range h["issues"].([]any) {
 			requireKeys(t, name+" issue", is.(map[string]any), "severity", "code", "message", "file", "line", "column")
 		}
+		cmps := e["comparisons"].([]any)
 		analyzed := name != "blocked" && name != "planned"
-		if p, ok := e["primary"].(map[string]any); ok != analyzed {
-			t.Errorf("%s: primary present = %v", name, ok)
-		} else if ok {
-			requireKeys(t, name+" primary", p, "metric", "test", "control_rate", "treatment_rate", "abs_lift", "rel_lift",
-				"ci_low", "ci_high", "rel_ci_low", "rel_ci_high", "p_value", "significant")
-			for _, g := range e["guardrails"].([]any) {
-				requireKeys(t, name+" guardrail", g.(map[string]any), "metric", "test", "control_rate", "treatment_rate",
-					"delta", "p_value", "worsened", "severe")
+		if (len(cmps) > 0) != analyzed {
+			t.Errorf("%s: %d comparisons, analyzed %v", name, len(cmps), analyzed)
+		}
+		if want := len(e["arms"].([]any)) - 1; analyzed && len(cmps) != want {
+			t.Errorf("%s: %d comparisons, want %d", name, len(cmps), want)
+		}
+		for _, c := range cmps {
+			c := c.(map[string]any)
+			requireKeys(t, name+" comparison", c, "arm", "control", "primary", "guardrails", "secondary", "decision")
+			requireKeys(t, name+" primary", c["primary"].(map[string]any), resultKeys...)
+			for _, g := range c["guardrails"].([]any) {
+				requireKeys(t, name+" guardrail", g.(map[string]any), "metric", "type", "test", "control_value", "treatment_value",
+					"delta", "ci_low", "ci_high", "p_value", "state", "worsened", "severe", "inconclusive")
 			}
-		} else if e["guardrails"] != nil {
-			t.Errorf("%s: guardrails should be null", name)
+			for _, s := range c["secondary"].([]any) {
+				requireKeys(t, name+" secondary", s.(map[string]any), resultKeys...)
+			}
+			requireKeys(t, name+" comparison decision", c["decision"].(map[string]any), "outcome", "rule", "reason", "hold_kind")
+		}
+		d := e["decision"].(map[string]any)
+		kind, _ := d["hold_kind"].(string)
+		wantPower := e["status"] == "running" && (kind == "collect" || kind == "stop")
+		if p, ok := e["power"].(map[string]any); ok != wantPower {
+			t.Errorf("%s: power present %v, want %v (hold kind %q)", name, ok, wantPower, kind)
+		} else if ok {
+			requireKeys(t, name+" power", p, "basis", "mde", "target_value", "mde_at_current_sample", "required_per_arm", "additional_per_arm", "days", "feasible")
+		}
+		if d["outcome"] != "hold" && d["hold_kind"] != nil {
+			t.Errorf("%s: hold_kind %v on a %v", name, d["hold_kind"], d["outcome"])
 		}
 	}
-	fisher := exps[8].(map[string]any)["primary"].(map[string]any)
+	fisher := exps[scenarioIndex("small-fisher")].(map[string]any)["comparisons"].([]any)[0].(map[string]any)["primary"].(map[string]any)
 	if fisher["rel_lift"] != nil || fisher["test"] != "fisher" {
 		t.Errorf("zero control rate: rel_lift %v, test %v", fisher["rel_lift"], fisher["test"])
 	}
+	if why, _ := fisher["null_reasons"].(map[string]any)["rel_lift"].(string); !strings.Contains(why, "control rate is 0") {
+		t.Errorf("null_reasons.rel_lift = %q", why)
+	}
+	abc := exps[scenarioIndex("abc-revenue")].(map[string]any)
+	if d := abc["decision"].(map[string]any); d["outcome"] != "launch" || d["arm"] != "b" || d["rule"] != 7.0 {
+		t.Errorf("abc decision = %v, want launch b by rule 7", d)
+	}
+	four := exps[scenarioIndex("four-arm-rollback")].(map[string]any)
+	if d := four["decision"].(map[string]any); d["outcome"] != "rollback" || d["arm"] != "b" || d["rule"] != 2.0 {
+		t.Errorf("four-arm decision = %v, want rollback b by rule 2", d)
+	}
+}
+
+func scenarioIndex(name string) int {
+	for i, s := range scenarios {
+		if s.name == name {
+			return i
+		}
+	}
+	panic("no scenario " + name)
 }
 
 func requireKeys(t *testing.T, what string, m map[string]any, keys ...string) {
@@ -543,15 +593,15 @@ func requireKeys(t *testing.T, what string, m map[string]any, keys ...string) {
 func TestNonFiniteNeverPrinted(t *testing.T) {
 	t.Parallel()
 	nan, inf := math.NaN(), math.Inf(1)
-	e := scenarioNamed("launch")
-	rep := analysis.Analyze(e)
-	p := rep.Primary
-	p.AbsLift, p.ControlRate = nan, inf
-	p.CILow, p.RelLift, p.PValue = &nan, &inf, &nan
-	p.Power.AdditionalDays = &inf
+	rep := analysis.Analyze(scenarioNamed("launch"))
+	p := &rep.Comparisons[0].Primary
+	p.AbsLift, p.ControlValue = analysis.Value{V: nan}, inf
+	p.CILow, p.RelLift, p.PValue = analysis.Value{V: nan}, analysis.Value{V: inf}, analysis.Value{V: nan}
 	rep.Health.SRM.Chi2, rep.Health.SRM.PValue = nan, nan
-	rep.Guardrails[0].Delta, rep.Guardrails[0].PValue = nan, &nan
-	r := decision.Result{Report: rep, Decision: decision.Decision{Outcome: experiment.Hold, Rule: 8, Reason: "undefined"}}
+	rep.Comparisons[0].Guardrails[0].AbsLift = analysis.Value{V: nan}
+	rep.Comparisons[0].Guardrails[0].PValue = analysis.Value{V: nan}
+	r := decision.Result{Report: rep, Decision: decision.Decision{Outcome: experiment.Hold, Rule: 8, HoldKind: decision.Collect, Reason: "undefined",
+		Comparisons: []decision.Verdict{{Arm: "treatment", Outcome: experiment.Hold, Rule: 8, HoldKind: decision.Collect}}}}
 
 	var j, md, h, txt bytes.Buffer
 	if err := JSON(&j, []decision.Result{r}, testMeta); err != nil {
@@ -559,16 +609,18 @@ func TestNonFiniteNeverPrinted(t *testing.T) {
 	}
 	var doc struct {
 		Experiments []struct {
-			Primary struct {
-				AbsLift *float64 `json:"abs_lift"`
-				PValue  *float64 `json:"p_value"`
-			} `json:"primary"`
+			Comparisons []struct {
+				Primary struct {
+					AbsLift *float64 `json:"abs_lift"`
+					PValue  *float64 `json:"p_value"`
+				} `json:"primary"`
+			} `json:"comparisons"`
 		} `json:"experiments"`
 	}
 	if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if pr := doc.Experiments[0].Primary; pr.AbsLift != nil || pr.PValue != nil {
+	if pr := doc.Experiments[0].Comparisons[0].Primary; pr.AbsLift != nil || pr.PValue != nil {
 		t.Errorf("abs_lift %v, p_value %v: want null", pr.AbsLift, pr.PValue)
 	}
 	if err := Markdown(&md, r, testMeta); err != nil {
@@ -660,7 +712,12 @@ func TestCIBar(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			bar, verdict := ciBar(tt.x, tt.lo, tt.hi)
+			vals := []float64{tt.x}
+			if tt.lo != nil {
+				vals = append(vals, *tt.lo, *tt.hi)
+			}
+			a, z := barSpan(vals)
+			bar, verdict := ciBar(tt.x, tt.lo, tt.hi, a, z)
 			if verdict != tt.verdict {
 				t.Errorf("verdict %q, want %q", verdict, tt.verdict)
 			}
@@ -676,10 +733,14 @@ func TestCIBar(t *testing.T) {
 		})
 	}
 	for _, r := range allResults() {
-		if r.Report.Primary == nil {
+		if !r.Report.Analyzed {
 			continue
 		}
-		for _, l := range strings.Split(ciBars(r.Report.Primary), "\n") {
+		bars := ciBars(r.Report)
+		if got, want := strings.Count(bars, "\n"), len(r.Report.Comparisons); got != want {
+			t.Errorf("%s: %d bar lines, want one per comparison (%d)", r.Report.Experiment.ID, got, want)
+		}
+		for _, l := range strings.Split(bars, "\n") {
 			if n := utf8.RuneCountInString(l); n > 60 {
 				t.Errorf("bar line %d wide: %q", n, l)
 			}
@@ -690,9 +751,9 @@ func TestCIBar(t *testing.T) {
 func TestRisksFlagCIDisagreement(t *testing.T) {
 	t.Parallel()
 	r := result(scenarioNamed("launch"))
-	p := r.Report.Primary
-	lo, hi := -0.0001, 0.02 // the CI includes 0 although p < alpha
-	p.CILow, p.CIHigh = &lo, &hi
+	p := &r.Report.Comparisons[0].Primary
+	// the CI includes 0 although p < alpha
+	p.CILow, p.CIHigh = analysis.Value{V: -0.0001}, analysis.Value{V: 0.02}
 	found := false
 	for _, s := range risks(r) {
 		if strings.Contains(s, "disagree") {
@@ -710,12 +771,18 @@ func TestNextActions(t *testing.T) {
 		scenario string
 		want     []string
 	}{
-		{"launch", []string{"5%", "25%", "50%", "100%", "Error rate: alert if it rises above 0.45%"}},
-		{"hold-power", []string{"more control users", "more days"}},
+		{"launch", []string{"from 50% to 75%", "from 75% to 100%", "Error rate: alert if it rises above 0.45%", "roll back if it rises above 0.65%"}},
+		{"abc-revenue", []string{"Stop the other treatment arm (c)", "Ramp b from 33.3% to 50%", "Average order value: alert if it falls below 49"}},
+		{"hold-power", []string{"43,031 more control and 43,021 more treatment users", "151 more days: not feasible at this traffic", "CUPED"}},
+		{"events-welch", []string{"four times the current sample", "42 more days"}},
+		{"hold-stop", []string{"rules out", "status: concluded"}},
+		{"four-arm-rollback", []string{"Set the traffic of b to 0%", "Arm c would launch on its own comparison (rule 7)", "status: concluded"}},
+		{"latency-guardrail", []string{"Page latency (ms) in arm treatment: 445 vs control 420", "primary gain is worth"}},
+		{"concluded", []string{"No action is advised"}},
 		{"hold-srm", []string{"assignment service", "exposure"}},
 		{"blocked", []string{"experiments/search-ranking/results.csv:3:2 (users)", "experiments/search-ranking/experiment.yaml:12:1 (thresold)"}},
 		{"rollback-rolled-out", []string{"Revert or disable the shipped change", "Root-cause checklist"}},
-		{"plan-not-reached", []string{"planned 30,000 users"}},
+		{"plan-not-reached", []string{"The plan sets 30,000 users per arm", "20,000 more control", "28 more days"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
@@ -738,7 +805,7 @@ func TestNextActions(t *testing.T) {
 	if err := Markdown(&b, result(e), testMeta); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "Set the treatment's traffic to 0%") {
+	if !strings.Contains(b.String(), "Set the traffic of treatment to 0%") {
 		t.Error("experiment deployment: no traffic-to-0% step")
 	}
 }
@@ -782,3 +849,78 @@ func BenchmarkComment300(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// No memo computes power for the observed effect, and no memo tells the
+// reader to stop because of it (docs/statistics.md#power).
+func TestNoPostHocPower(t *testing.T) {
+	t.Parallel()
+	for name, md := range renderings(t) {
+		for _, bad := range []string{"observed effect", "already has 80% power", "Consider stopping"} {
+			if strings.Contains(md, bad) {
+				t.Errorf("%s: post-hoc power sentence %q", name, bad)
+			}
+		}
+	}
+}
+
+// A Hold names every worsened or severe guardrail at the top, whichever
+// rule decided; a Launch names its arm, a Rollback the rolled-back arm.
+func TestDecisionSectionNamesArmsAndGuardrails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		scenario string
+		want     []string
+	}{
+		{"latency-guardrail", []string{"**🟡 Hold: investigate**", "guardrail Page latency (ms) worsened in arm treatment: +25 against control (445 vs 420), beyond the worsened margin 5% of control (21)"}},
+		{"abc-revenue", []string{"**🟢 Launch b**", "| c | hold: collect | 8 |"}},
+		{"four-arm-rollback", []string{"**🔴 Rollback b**", "| c | launch | 7 |", "| d | hold: collect | 8 |"}},
+		{"blocked", []string{"fix\\_data"}},
+		{"hold-stop", []string{"**🟡 Hold: stop**"}},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := Markdown(&b, result(scenarioNamed(tt.scenario)), testMeta); err != nil {
+			t.Fatal(err)
+		}
+		dec, _, _ := strings.Cut(b.String(), "## 3. Evidence")
+		for _, w := range tt.want {
+			if !strings.Contains(dec, w) {
+				t.Errorf("%s: decision section lacks %q:\n%s", tt.scenario, w, dec)
+			}
+		}
+	}
+}
+
+// The JSON power block is the deciding comparison's, keyed by arm name.
+func TestJSONPowerBlock(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := JSON(&b, []decision.Result{result(scenarioNamed("hold-power"))}, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Experiments []struct {
+			Power struct {
+				Basis      string           `json:"basis"`
+				MDE        float64          `json:"mde"`
+				Required   map[string]int64 `json:"required_per_arm"`
+				Additional map[string]int64 `json:"additional_per_arm"`
+				Days       *int64           `json:"days"`
+				Feasible   *bool            `json:"feasible"`
+			} `json:"power"`
+		} `json:"experiments"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	pw := doc.Experiments[0].Power
+	// 47,031 per arm: statsmodels NormalIndPower().solve_power(effect_size=
+	// proportion_effectsize(0.126, 0.12), alpha=0.05, power=0.8), rounded up.
+	if pw.Basis != "plan_mde" || math.Abs(pw.MDE-0.05) > 1e-12 || pw.Required["control"] != 47031 || pw.Required["treatment"] != 47031 ||
+		pw.Additional["control"] != 43031 || pw.Additional["treatment"] != 43021 {
+		t.Errorf("power = %+v", pw)
+	}
+	if pw.Days == nil || *pw.Days != 151 || pw.Feasible == nil || *pw.Feasible {
+		t.Errorf("days %v feasible %v, want 151 and false", pw.Days, pw.Feasible)
+	}
+}

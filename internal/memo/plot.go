@@ -2,7 +2,6 @@ package memo
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/experiment"
@@ -11,38 +10,46 @@ import (
 // Forest plot geometry, in SVG user units.
 const (
 	plotW      = 720.0
-	plotLabelW = 190.0 // label column
 	plotX0     = 200.0 // axis start
 	plotX1     = 500.0 // axis end
 	plotValueX = 510.0 // value text
-	plotRowH   = 38.0
+	plotHeadH  = 18.0  // a metric's header line
+	plotRowH   = 22.0  // one arm
+	plotScaleH = 16.0  // the axis end labels under a metric
 	plotTop    = 22.0
 )
 
-// plot is the inline SVG forest plot of the HTML memo: the primary's
-// absolute lift with its CI, and each guardrail's delta with its worsened
-// and severe thresholds shaded on the bad side. Each row has its own scale
-// (the units differ: percentage points, events per user), so every row
-// carries its own zero line and end labels. Every number is computed here;
-// the template only places them.
+// plot is the inline SVG forest plot of the HTML memo: for the primary
+// metric and each guardrail, one group of rows, one row per compared arm,
+// with the absolute difference and its CI in the metric's unit on one
+// scale per metric (so arms compare within a metric), zero, and for a
+// guardrail its worsened and severe margins shaded on the harm side. Every
+// number is computed here; the template only places them.
 type plot struct {
-	W, H float64
-	Rows []plotRow
+	W, H           float64
+	X0, X1, ValueX float64
+	Groups         []plotGroup
+}
+
+type plotGroup struct {
+	Label, Title       string // user strings: escaped by html/template
+	YHead              float64
+	X0, X1, Zero       float64
+	YTop, YBottom      float64
+	YScale             float64
+	MinLabel, MaxLabel string
+	Bands              []plotBand
+	Rows               []plotRow
 }
 
 type plotRow struct {
-	Label, Value, Status string // Label is a user string: escaped by html/template
-	Title                string // accessible description
-	Class                string // primary, ok, worsened, severe
+	Label, Value, Status string
+	Title                string
+	Class                string // primary, ok, inconclusive, worsened, severe
 
-	Y, YText, YTop, YBottom, YScale float64
-	CapTop, CapBottom               float64
-	X0, X1, ValueX                  float64 // axis ends, value text
-	MinLabel, MaxLabel              string  // the axis ends' values
-	Zero, Point                     float64
-	HasPoint, HasCI                 bool
-	Lo, Hi                          float64
-	Bands                           []plotBand
+	Y, YText, CapTop, CapBottom float64
+	Point, Lo, Hi               float64
+	HasPoint, HasCI             bool
 }
 
 type plotBand struct {
@@ -50,79 +57,122 @@ type plotBand struct {
 	Class      string // band-worsened, band-severe
 }
 
+// plotItem is one arm's result within a metric group.
+type plotItem struct {
+	arm    string
+	r      *analysis.Result
+	class  string
+	status string
+}
+
 func newPlot(rep *analysis.Report) *plot {
-	p := rep.Primary
-	pl := &plot{W: plotW}
+	pl := &plot{W: plotW, X0: plotX0, X1: plotX1, ValueX: plotValueX}
 	y := plotTop
-	add := func(r plotRow) {
-		r.Y = y + 14
-		r.YText = r.Y + 4
-		r.YTop, r.YBottom = y+3, y+25
-		r.CapTop, r.CapBottom = r.Y-5, r.Y+5
-		r.YScale = y + 34
-		r.ValueX = plotValueX
-		for i := range r.Bands {
-			r.Bands[i].Y, r.Bands[i].H = r.YTop, r.YBottom-r.YTop
+	m := &rep.Experiment.Primary
+	var items []plotItem
+	for i := range rep.Comparisons {
+		c := &rep.Comparisons[i]
+		st := "not significant"
+		if c.Primary.Significant {
+			st = "significant"
 		}
-		r.HasPoint = !math.IsNaN(r.Point)
-		if !r.HasPoint {
-			r.Point = r.Zero
-		}
-		pl.Rows = append(pl.Rows, r)
-		y += plotRowH
+		items = append(items, plotItem{arm: c.Arm, r: &c.Primary, class: "primary", status: st})
 	}
-	// Primary: absolute lift in percentage points.
-	{
-		vals := []float64{0, p.AbsLift}
-		lo, hi := finite(p.CILow), finite(p.CIHigh)
-		if lo != nil && hi != nil {
-			vals = append(vals, *lo, *hi)
+	y = pl.group(y, Clip(m.Label, 28)+" (primary)", m, items, 0, 0)
+	for gi := range rep.Experiment.Guardrails {
+		var items []plotItem
+		var w, s float64
+		var gm *experiment.Metric
+		for i := range rep.Comparisons {
+			c := &rep.Comparisons[i]
+			if gi >= len(c.Guardrails) {
+				continue
+			}
+			g := &c.Guardrails[gi]
+			gm, w, s = g.Metric, g.WorsenedMargin, g.SevereMargin
+			items = append(items, plotItem{arm: c.Arm, r: &g.Result, class: string(g.State), status: string(g.State)})
 		}
-		a, z := span(vals)
-		sc := scale(a, z)
-		r := plotRow{
-			Label: Clip(p.Label, 22) + " (abs lift)", Value: fmtPP(p.AbsLift),
-			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(p.AbsLift), Class: "primary",
-			MinLabel: ppNum(a) + " pp", MaxLabel: ppNum(z) + " pp", Status: "not significant",
+		if gm == nil {
+			continue
 		}
-		if p.Significant {
-			r.Status = "significant"
-		}
-		if lo != nil && hi != nil {
-			r.HasCI, r.Lo, r.Hi = true, sc(*lo), sc(*hi)
-			r.Title = "absolute lift " + fmtPP(p.AbsLift) + ", CI " + ppNum(*lo) + " to " + ppNum(*hi) + " pp"
-		} else {
-			r.Title = "absolute lift " + fmtPP(p.AbsLift) + ", CI n/a"
-		}
-		add(r)
+		y = pl.group(y, Clip(gm.Label, 36), gm, items, w, s)
 	}
-	for _, g := range rep.Guardrails {
-		w, s := g.WorsenedThreshold.Float64(), g.SevereThreshold.Float64()
-		bad := 1.0 // bad side is positive when a decrease is desired
-		if g.Desired == experiment.Increase {
+	pl.H = y + 4
+	return pl
+}
+
+// group lays out one metric's rows from y and returns the next y. w and s
+// are a guardrail's margins in the unit (0 for the primary).
+func (pl *plot) group(y float64, label string, m *experiment.Metric, items []plotItem, w, s float64) float64 {
+	bad := 0.0 // the harm side's sign; 0: no margins drawn
+	if w > 0 || s > 0 {
+		bad = 1
+		if m.Desired == experiment.Increase {
 			bad = -1
 		}
-		a, z := span([]float64{0, g.Delta, bad * w, bad * s})
-		sc := scale(a, z)
-		r := plotRow{
-			Label: Clip(g.Label, 32), Value: fmtDelta(g),
-			X0: plotX0, X1: plotX1, Zero: sc(0), Point: sc(g.Delta), Class: guardWord(g), Status: guardBadge(g),
-			Title: Clip(g.Label, capShort) + ": delta " + fmtDelta(g) + ", " + guardWord(g),
+	}
+	vals := []float64{0, bad * w, bad * s}
+	for _, it := range items {
+		for _, v := range []analysis.Value{it.r.AbsLift, it.r.CILow, it.r.CIHigh} {
+			if ok(v) {
+				vals = append(vals, v.V)
+			}
 		}
-		if g.Type == experiment.MetricEvents {
-			r.MinLabel, r.MaxLabel = fmtG(a)+" /user", fmtG(z)+" /user"
-		} else {
-			r.MinLabel, r.MaxLabel = ppNum(a)+" pp", ppNum(z)+" pp"
+	}
+	a, z := span(vals)
+	sc := scale(a, z)
+	g := plotGroup{
+		Label: label, Title: label + ": difference against control, in " + unitName(m.Kind),
+		YHead: y + 12, X0: plotX0, X1: plotX1, Zero: sc(0),
+		MinLabel: fmtDiff(m.Kind, a), MaxLabel: fmtDiff(m.Kind, z),
+	}
+	y += plotHeadH
+	g.YTop = y
+	for _, it := range items {
+		r := it.r
+		row := plotRow{
+			Label: Clip(it.arm, 28), Class: it.class, Status: it.status,
+			Value: val(r.AbsLift, diffOf(m.Kind)),
+			Y:     y + plotRowH/2,
 		}
+		row.YText, row.CapTop, row.CapBottom = row.Y+4, row.Y-5, row.Y+5
+		row.Title = Clip(it.arm, capShort) + ": " + row.Value + ", CI " + ci(r.CILow, r.CIHigh, diffOf(m.Kind)) + ", " + it.status
+		if ok(r.AbsLift) {
+			row.HasPoint, row.Point = true, sc(r.AbsLift.V)
+		}
+		if ok(r.CILow) && ok(r.CIHigh) {
+			row.HasCI, row.Lo, row.Hi = true, sc(r.CILow.V), sc(r.CIHigh.V)
+		}
+		g.Rows = append(g.Rows, row)
+		y += plotRowH
+	}
+	g.YBottom = y
+	if bad != 0 {
 		edge := z
 		if bad < 0 {
 			edge = a
 		}
-		r.Bands = append(r.Bands, band(sc(bad*w), sc(bad*s), "band-worsened"), band(sc(bad*s), sc(edge), "band-severe"))
-		add(r)
+		g.Bands = []plotBand{
+			band(sc(bad*w), sc(bad*s), g.YTop, g.YBottom, "band-worsened"),
+			band(sc(bad*s), sc(edge), g.YTop, g.YBottom, "band-severe"),
+		}
 	}
-	pl.H = y + 8
-	return pl
+	g.YScale = y + 11
+	y += plotScaleH
+	pl.Groups = append(pl.Groups, g)
+	return y
+}
+
+func unitName(k experiment.Kind) string {
+	if s := k.Spec(); s != nil {
+		switch s.Unit {
+		case experiment.UnitRate:
+			return "percentage points"
+		case experiment.UnitPerUser:
+			return "events per user"
+		}
+	}
+	return "the metric's unit"
 }
 
 // span returns a padded range covering the values.
@@ -144,20 +194,15 @@ func span(vals []float64) (float64, float64) {
 // scale maps [a, z] onto the axis, rounded to 0.1 units.
 func scale(a, z float64) func(float64) float64 {
 	return func(v float64) float64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return math.NaN()
-		}
 		x := plotX0 + (v-a)/(z-a)*(plotX1-plotX0)
 		x = math.Min(math.Max(x, plotX0), plotX1)
 		return math.Round(x*10) / 10
 	}
 }
 
-func band(x1, x2 float64, class string) plotBand {
+func band(x1, x2, y0, y1 float64, class string) plotBand {
 	if x2 < x1 {
 		x1, x2 = x2, x1
 	}
-	return plotBand{X: x1, W: math.Round((x2-x1)*10) / 10, Class: class}
+	return plotBand{X: x1, W: math.Round((x2-x1)*10) / 10, Y: y0, H: y1 - y0, Class: class}
 }
-
-func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }

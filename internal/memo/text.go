@@ -53,11 +53,8 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 	for i, r := range rs {
 		rep := r.Report
 		k := KindOf(r)
-		lift, p := "n/a", "n/a"
-		if pr := rep.Primary; rep.Analyzed && pr != nil {
-			lift, p = liftCI(pr), fp(pr.PValue)
-		}
-		rows[i] = []string{lineStart(Clip(rep.Experiment.ID, 48)), string(rep.Health.Status), k.Word(), lift, p}
+		lift, p := overviewLift(r)
+		rows[i] = []string{lineStart(Clip(rep.Experiment.ID, 48)), string(rep.Health.Status), DecisionWord(r), lift, p}
 		codes[i] = []string{"", healthColor(rep.Health.Status), kindColor(k), "", ""}
 	}
 	width := make([]int, len(header))
@@ -97,7 +94,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		k := KindOf(r)
 		fmt.Fprintln(bw)
 		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(Clip(e.ID, 48))), Clip(e.Name, 120))
-		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), k.Word()), Clip(r.Decision.Reason, capMessage))
+		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), DecisionWord(r)), Clip(r.Decision.Reason, capMessage))
 		for _, is := range orderedIssues(rep.Health.Issues) {
 			sev, code := "warning", ansiYellow
 			if is.Severity == experiment.SeverityBlocked {
@@ -135,13 +132,14 @@ func lineStart(s string) string {
 	return s
 }
 
-// liftCI renders the primary's absolute lift with its CI, "+1.13 pp [+0.22, +2.05]".
-func liftCI(p *analysis.Primary) string {
-	s := fmtPP(p.AbsLift)
-	if lo, hi := finite(p.CILow), finite(p.CIHigh); lo != nil && hi != nil {
-		s += " [" + ppNum(*lo) + ", " + ppNum(*hi) + "]"
+// overviewLift is the primary lift with its CI and p of the comparison
+// the decision rests on, named by its arm: "b: +1.2 pp (+0.22 pp to +2.05 pp)".
+func overviewLift(r decision.Result) (lift, p string) {
+	c := Deciding(r)
+	if c == nil || !r.Report.Analyzed {
+		return "n/a", "n/a"
 	}
-	return s
+	return Clip(c.Arm, 40) + ": " + liftCI(&c.Primary), pOf(c.Primary.PValue)
 }
 
 func kindColor(k Kind) string {

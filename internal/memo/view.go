@@ -2,40 +2,42 @@ package memo
 
 import (
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/format"
 )
 
 // view is one memo's content, computed once and shared by the Markdown and
 // HTML templates. Its strings are cleaned and capped but NOT escaped: each
-// template escapes for its own language.
+// template escapes for its own language. Tables are cells of text, so
+// that both templates draw the same rows and every row has its header's
+// number of cells.
 type view struct {
-	Badge string // emoji + word
+	Badge string // emoji + word (+ arm or hold kind)
 	Word  string // plain word, also a CSS class
 
-	Name, ID, Path, Status, Deployment  string
-	Hypothesis, Owner, Period, Variants string
-	PrimaryMetric                       string
-	GuardrailList                       []string
-	DataFile, DataSHA, Commit, Version  string
-	Thresholds                          string
+	Name, ID, Version, DataSHA string
+	Summary                    []field
 
-	Reason  string
-	HoldWhy string
+	Reason   string
+	HoldWhy  []string
+	Rivals   string
+	Verdicts *table // one row per comparison; nil with fewer than two
 
 	HealthBadge string
 	SRM         string
-	Issues      []issueView
+	Issues      *table
 
 	Analyzed       bool
 	NotAnalyzedWhy string
-	Primary        *primaryView
-	Guards         []guardView
-	Bars           string // monospace CI bars, one per line
+	Primary        *section
+	Guardrails     *section
+	Secondary      *section
+	Bars           string // monospace CI bars of the primary, one per arm
 
 	Risks   []string
 	Actions []actionGroup
@@ -43,24 +45,39 @@ type view struct {
 	Plot *plot // forest plot for HTML; nil when nothing was analyzed
 }
 
-type issueView struct {
-	Badge, Severity, Code, Location, Message string
+// field is one row of the Summary table; several values show one a line.
+type field struct {
+	Key    string
+	Values []string
 }
 
-type primaryView struct {
-	Label, Metric, Desired string
-	Arms                   []armRow
-	Abs, Rel, P, Test      string
-	Verdict                string
-	Nulls                  []string // "rel_lift: n/a — reason"
+// table is a table of text cells; Align holds "r" for right-aligned
+// (numeric) columns.
+type table struct {
+	Head  []string
+	Align []string
+	Rows  [][]string
 }
 
-type armRow struct{ Arm, Users, Count, Rate string }
+// Aligns returns Align padded to one entry per column.
+func (t *table) Aligns() []string {
+	out := append([]string{}, t.Align...)
+	for len(out) < len(t.Head) {
+		out = append(out, "")
+	}
+	return out[:len(t.Head)]
+}
 
-type guardView struct {
-	Label, Metric, Type, Desired  string
-	Control, Treatment, Delta, P  string
-	Test, Badge, Word, Thresholds string
+// AlignAt is column i's alignment.
+func (t *table) AlignAt(i int) string { return t.Aligns()[min(i, len(t.Head)-1)] }
+
+// section is one block of the Evidence: a title, a table and notes
+// (undefined values with their reason, the analysis' notes).
+type section struct {
+	Title string
+	Intro string
+	Table *table
+	Notes []string
 }
 
 type actionGroup struct {
@@ -74,20 +91,14 @@ func newView(r decision.Result, m Meta) *view {
 	e := rep.Experiment
 	k := KindOf(r)
 	v := &view{
-		Badge: k.Badge(), Word: k.Word(),
-		Name:       Clip(e.Name, capName),
-		ID:         Clip(e.ID, capShort),
-		Path:       Clip(e.Path, capPath),
-		Status:     Clip(string(e.Status), capShort),
-		Deployment: Clip(string(e.Deployment), capShort),
-		Hypothesis: Clip(e.Hypothesis, capHypothesis),
-		Owner:      Clip(e.Owner, capShort),
-		DataFile:   Clip(e.DataFile, capPath),
-		DataSHA:    shortSHA(e.DataSHA256),
-		Commit:     shortSHA(m.Commit),
-		Version:    Clip(m.Version, 64),
-		Reason:     Clip(r.Decision.Reason, capMessage),
-		Analyzed:   rep.Analyzed && rep.Primary != nil,
+		Badge:    DecisionBadge(r),
+		Word:     k.Word(),
+		Name:     Clip(e.Name, capName),
+		ID:       Clip(e.ID, capShort),
+		Version:  Clip(m.Version, 64),
+		DataSHA:  shortSHA(e.DataSHA256),
+		Reason:   Clip(r.Decision.Reason, capMessage),
+		Analyzed: rep.Analyzed && len(rep.Comparisons) > 0,
 	}
 	if v.Name == "" {
 		v.Name = v.ID
@@ -95,48 +106,17 @@ func newView(r decision.Result, m Meta) *view {
 	if v.Version == "" {
 		v.Version = "unknown"
 	}
-	v.Period = period(e)
-	sh := e.Split.Shares()
-	v.Variants = fmt.Sprintf("control %.4g%% · treatment %.4g%% (weights %g/%g)", fnum(sh[0]*100), fnum(sh[1]*100), fnum(e.Split.Control), fnum(e.Split.Treatment))
-	v.PrimaryMetric = metricDesc(e.Primary)
-	for _, g := range e.Guardrails {
-		v.GuardrailList = append(v.GuardrailList, guardDesc(g))
-	}
-	th := e.Thresholds
-	v.Thresholds = fmt.Sprintf("alpha %s (%s confidence) · SRM warning p < %s · SRM blocked p < %s · min users %d per arm · CI %s",
-		th.Alpha, confidence(th.Alpha), th.SRMWarningP, th.SRMBlockedP, th.MinUsers, ciName(th.CIMethod))
-	if plan := e.Plan; plan.UsersPerArm > 0 || plan.MDE != nil {
-		var parts []string
-		if plan.UsersPerArm > 0 {
-			parts = append(parts, fmt.Sprintf("%s users per arm", group(plan.UsersPerArm)))
-		}
-		if plan.MDE != nil {
-			parts = append(parts, fmt.Sprintf("MDE %.4g%% relative", fnum(*plan.MDE*100)))
-		}
-		v.Thresholds += " · plan: " + strings.Join(parts, ", ")
-	}
+	v.Summary = summaryFields(r, m, v)
 	v.HoldWhy = holdWhy(r)
+	if rivals := decision.RivalsInsideCI(r); len(rivals) > 0 {
+		v.Rivals = rivalsLine(r, rivals)
+	}
+	v.Verdicts = verdictTable(r)
 
 	h := rep.Health
 	v.HealthBadge = HealthBadge(h.Status)
-	if s := h.SRM; s != nil {
-		v.SRM = fmt.Sprintf("chi-square %.4g, p = %s (users control %s / treatment %s; expected %.4g%% / %.4g%%)",
-			fnum(s.Chi2), fp(&s.PValue), group(s.Users[0]), group(s.Users[1]), fnum(s.ExpectedShare[0]*100), fnum(s.ExpectedShare[1]*100))
-	} else {
-		v.SRM = "n/a (no data rows were read)"
-	}
-	for _, is := range orderedIssues(h.Issues) {
-		b := "⚠️"
-		if is.Severity == experiment.SeverityBlocked {
-			b = "⛔"
-		}
-		loc := Clip(is.Location(), capPath)
-		if loc == "" {
-			loc = "—"
-		}
-		v.Issues = append(v.Issues, issueView{Badge: b, Severity: string(is.Severity), Code: Clip(is.Code, capShort),
-			Location: loc, Message: Clip(is.Message, capMessage)})
-	}
+	v.SRM = srmLine(rep)
+	v.Issues = issueTable(h.Issues)
 
 	switch {
 	case h.Status == analysis.Blocked:
@@ -147,11 +127,10 @@ func newView(r decision.Result, m Meta) *view {
 		v.NotAnalyzedWhy = "no data"
 	}
 	if v.Analyzed {
-		v.Primary = newPrimary(rep.Primary, th)
-		v.Bars = ciBars(rep.Primary)
-		for _, g := range rep.Guardrails {
-			v.Guards = append(v.Guards, newGuard(g))
-		}
+		v.Primary = primarySection(rep)
+		v.Bars = ciBars(rep)
+		v.Guardrails = guardrailSection(rep)
+		v.Secondary = secondarySection(rep)
 		v.Plot = newPlot(rep)
 	}
 	v.Risks = risks(r)
@@ -159,22 +138,196 @@ func newView(r decision.Result, m Meta) *view {
 	return v
 }
 
-// orderedIssues lists blocking issues first, keeping their order otherwise.
-func orderedIssues(in []experiment.Issue) []experiment.Issue {
-	out := make([]experiment.Issue, 0, len(in))
-	for _, sev := range []experiment.Severity{experiment.SeverityBlocked, experiment.SeverityWarning} {
-		for _, is := range in {
-			if is.Severity == sev {
-				out = append(out, is)
-			}
+// ---- Summary ----
+
+func summaryFields(r decision.Result, m Meta, v *view) []field {
+	rep := r.Report
+	e := rep.Experiment
+	one := func(k, s string) field { return field{Key: k, Values: []string{s}} }
+	or := func(s, dflt string) string {
+		if s == "" {
+			return dflt
+		}
+		return s
+	}
+	fs := []field{
+		one("Experiment", v.Name),
+		one("ID", v.ID+" ("+Clip(e.Path, capPath)+")"),
+		one("Status", Clip(string(e.Status), capShort)+", deployment: "+Clip(string(e.Deployment), capShort)),
+		one("Hypothesis", or(Clip(e.Hypothesis, capHypothesis), "—")),
+		one("Owner", or(Clip(e.Owner, capShort), "—")),
+		one("Period", period(e)),
+		one("Arms (expected split)", armsLine(rep)),
+		one("Primary metric", metricDesc(&e.Primary)),
+	}
+	sec := field{Key: "Secondary metrics (exploratory)"}
+	for i := range e.Secondary {
+		sec.Values = append(sec.Values, metricDesc(&e.Secondary[i]))
+	}
+	if len(sec.Values) == 0 {
+		sec.Values = []string{"none"}
+	}
+	gs := field{Key: "Guardrails"}
+	for i := range e.Guardrails {
+		gs.Values = append(gs.Values, guardDesc(rep, &e.Guardrails[i]))
+	}
+	if len(gs.Values) == 0 {
+		gs.Values = []string{"none"}
+	}
+	fs = append(fs, sec, gs)
+	data := Clip(e.DataFile, capPath) + " · sha256 " + or(v.DataSHA, "n/a") + " · commit " + or(shortSHA(m.Commit), "unknown")
+	fs = append(fs, one("Data", data), one("Tool", "ExperimentOS "+v.Version), one("Thresholds", thresholdsLine(rep)))
+	if a := Clip(e.Amendment, capMessage); a != "" {
+		fs = append(fs, one("Amendment", a))
+	}
+	return fs
+}
+
+// armsLine lists the arms with their expected shares: from the data when
+// it was read, else from the split as written.
+func armsLine(rep *analysis.Report) string {
+	e := rep.Experiment
+	var parts []string
+	for _, a := range rep.Arms {
+		s := Clip(a.Name, capShort)
+		if a.Control {
+			s += " (control)"
+		}
+		parts = append(parts, s+" "+format.Share(a.ExpectedShare))
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, " · ")
+	}
+	if c := e.Control; c != "" {
+		return Clip(c, capShort) + " (control); the other arms come from the data"
+	}
+	return "from the data (none read)"
+}
+
+func metricDesc(m *experiment.Metric) string {
+	label := Clip(m.Label, capShort)
+	name := Clip(m.Name, capShort)
+	s := name
+	if label != "" && label != name {
+		s = label + " (" + name + ")"
+	}
+	s += ", " + string(m.Kind)
+	if m.Kind == experiment.KindRatio {
+		s += " " + Clip(m.Numerator, capShort) + "/" + Clip(m.Denominator, capShort)
+	}
+	if m.Kind == experiment.KindEvents && m.Welch() {
+		s += " with sum of squares (Welch)"
+	}
+	s += ", desired: " + string(m.Desired)
+	if m.CUPED {
+		s += ", cuped: true"
+	}
+	return s
+}
+
+// guardDesc describes a guardrail with its margins as written and, for a
+// relative margin, in the unit at the control value.
+func guardDesc(rep *analysis.Report, m *experiment.Metric) string {
+	w, s := m.Worsened.String(), m.Severe.String()
+	if g := firstGuardrail(rep, m); g != nil {
+		w = format.Margin(m.Kind, m.Worsened, g.WorsenedMargin)
+		s = format.Margin(m.Kind, m.Severe, g.SevereMargin)
+	} else {
+		if !m.Worsened.Relative {
+			w = format.Margin(m.Kind, m.Worsened, 0)
+		}
+		if !m.Severe.Relative {
+			s = format.Margin(m.Kind, m.Severe, 0)
 		}
 	}
-	for _, is := range in {
-		if is.Severity != experiment.SeverityBlocked && is.Severity != experiment.SeverityWarning {
-			out = append(out, is)
+	return fmt.Sprintf("%s; worsened beyond %s, severe beyond %s", metricDesc(m), w, s)
+}
+
+// firstGuardrail returns the first comparison's result for guardrail m.
+func firstGuardrail(rep *analysis.Report, m *experiment.Metric) *analysis.Guardrail {
+	if len(rep.Comparisons) == 0 {
+		return nil
+	}
+	for i := range rep.Comparisons[0].Guardrails {
+		if g := &rep.Comparisons[0].Guardrails[i]; g.Metric == m || g.Metric.Name == m.Name {
+			return g
 		}
 	}
-	return out
+	return nil
+}
+
+// primaryAlpha is α′, the primary's level: α/(k − 1) over k arms.
+func primaryAlpha(rep *analysis.Report) experiment.Decimal {
+	if len(rep.Comparisons) > 0 {
+		return rep.Comparisons[0].Primary.Alpha
+	}
+	a := rep.Experiment.Thresholds.Alpha
+	if k := int64(len(rep.Arms)); k > 2 {
+		return a.DivInt(k - 1)
+	}
+	return a
+}
+
+func thresholdsLine(rep *analysis.Report) string {
+	e := rep.Experiment
+	th := e.Thresholds
+	parts := []string{fmt.Sprintf("alpha %s", th.Alpha)}
+	if k := len(rep.Arms); k > 2 {
+		ap := primaryAlpha(rep)
+		parts = append(parts, fmt.Sprintf("primary alpha′ %s (alpha split by Bonferroni over %d comparisons; %s CIs), guardrails and secondary metrics at alpha (%s CIs)",
+			alphaStr(ap), k-1, confidence(ap), confidence(th.Alpha)))
+	} else {
+		parts = append(parts, confidence(th.Alpha)+" CIs")
+	}
+	parts = append(parts,
+		fmt.Sprintf("SRM warning p < %s, blocked p < %s", th.SRMWarningP, th.SRMBlockedP),
+		fmt.Sprintf("min users %s per arm", format.Count(th.MinUsers)),
+		"proportion CI "+ciName(th.CIMethod))
+	if th.Sequential {
+		s := "sequential: on"
+		if th.SequentialTuning > 0 {
+			s += fmt.Sprintf(" (tuned for %s users)", format.Count(th.SequentialTuning))
+		}
+		parts = append(parts, s)
+	} else {
+		parts = append(parts, "sequential: off")
+	}
+	policy := th.GuardrailPolicy
+	if policy == "" {
+		policy = experiment.DoNoHarm
+	}
+	parts = append(parts, "guardrail_policy: "+string(policy))
+	if p := planLine(e.Plan); p != "" {
+		parts = append(parts, "plan: "+p)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func planLine(p experiment.Plan) string {
+	var parts []string
+	if p.UsersPerArm > 0 {
+		parts = append(parts, format.Count(p.UsersPerArm)+" users per arm")
+	}
+	if p.MDE != nil {
+		parts = append(parts, "mde "+format.Share(abs(*p.MDE))+" relative")
+	}
+	if p.Baseline != nil {
+		parts = append(parts, "baseline "+strconv.FormatFloat(*p.Baseline, 'g', 4, 64))
+	}
+	if p.BaselineSD != nil {
+		parts = append(parts, "baseline sd "+strconv.FormatFloat(*p.BaselineSD, 'g', 4, 64))
+	}
+	if p.DailyUsers > 0 {
+		parts = append(parts, format.Count(p.DailyUsers)+" users per day")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func period(e *experiment.Experiment) string {
@@ -197,133 +350,404 @@ func period(e *experiment.Experiment) string {
 	return "not set"
 }
 
-func metricDesc(m experiment.Metric) string {
-	label := Clip(m.Label, capShort)
-	col := Clip(m.Column, capShort)
-	if label == "" || label == col {
-		return fmt.Sprintf("%s, desired: %s", col, m.Desired)
-	}
-	return fmt.Sprintf("%s (%s), desired: %s", label, col, m.Desired)
-}
+// ---- Decision ----
 
-func guardDesc(m experiment.Metric) string {
-	unit := "pp"
-	w, s := fmt.Sprintf("%.4g", fnum(m.Worsened.Float64()*100)), fmt.Sprintf("%.4g", fnum(m.Severe.Float64()*100))
-	if m.Type == experiment.MetricEvents {
-		unit, w, s = "events/user", m.Worsened.String(), m.Severe.String()
-	}
-	return fmt.Sprintf("%s, %s; worsened beyond %s %s, severe beyond %s %s", metricDesc(m), m.Type, w, unit, s, unit)
-}
-
-func newPrimary(p *analysis.Primary, th experiment.Thresholds) *primaryView {
-	conf := confidence(th.Alpha)
-	pv := &primaryView{
-		Label: Clip(p.Label, capShort), Metric: Clip(p.Metric, capShort), Desired: string(p.Desired),
-		Arms: []armRow{
-			{"control", group(p.ControlUsers), group(p.ControlCount), pct(p.ControlRate)},
-			{"treatment", group(p.TreatmentUsers), group(p.TreatmentCount), pct(p.TreatmentRate)},
-		},
-		Test: testName(p.Test) + ", two-sided",
-	}
-	pv.Abs = fmtPP(p.AbsLift)
-	if lo, hi := finite(p.CILow), finite(p.CIHigh); lo != nil && hi != nil {
-		pv.Abs += fmt.Sprintf(" (%s CI %s to %s pp)", conf, ppNum(*lo), ppNum(*hi))
-	} else {
-		pv.Abs += " (CI n/a)"
-	}
-	if rel := finite(p.RelLift); rel != nil {
-		pv.Rel = relPct(*rel)
-		if lo, hi := finite(p.RelCILow), finite(p.RelCIHigh); lo != nil && hi != nil {
-			pv.Rel += fmt.Sprintf(" (%s CI %s to %s)", conf, relPct(*lo), relPct(*hi))
-		} else {
-			pv.Rel += " (CI n/a)"
-		}
-	} else {
-		pv.Rel = "n/a"
-	}
-	pv.P = fp(p.PValue)
-	switch {
-	case finite(p.PValue) == nil:
-		pv.Verdict = "undefined"
-	case p.Significant:
-		pv.Verdict = fmt.Sprintf("significant at alpha %s", th.Alpha)
-	default:
-		pv.Verdict = fmt.Sprintf("not significant at alpha %s", th.Alpha)
-	}
-	pv.Nulls = nullLines(p.Nulls)
-	return pv
-}
-
-func newGuard(g analysis.Guardrail) guardView {
-	gv := guardView{
-		Label: Clip(g.Label, capShort), Metric: Clip(g.Metric, capShort),
-		Type: string(g.Type), Desired: string(g.Desired),
-		Control: rateIn(g.Type, g.ControlRate), Treatment: rateIn(g.Type, g.TreatmentRate),
-		Delta: fmtDelta(g), P: fp(g.PValue), Test: string(g.Test),
-		Badge: guardBadge(g), Word: guardWord(g),
-		Thresholds: fmt.Sprintf("%s / %s", g.FormatThreshold(g.WorsenedThreshold), g.FormatThreshold(g.SevereThreshold)),
-	}
-	if gv.Label == "" {
-		gv.Label = gv.Metric
-	}
-	if reason, ok := g.Nulls["p_value"]; ok && finite(g.PValue) == nil {
-		gv.P = "n/a (" + Clip(reason, capShort) + ")"
-	}
-	return gv
-}
-
-// holdWhy names the Kind of evidence behind a Hold, for the top of the memo.
-func holdWhy(r decision.Result) string {
+// holdWhy says at the top of a Hold what it asks of the reader, and names
+// every worsened or severe guardrail whichever rule decided.
+func holdWhy(r decision.Result) []string {
 	if r.Decision.Outcome != experiment.Hold {
-		return ""
-	}
-	switch r.Decision.Rule {
-	case 1:
-		return "the data failed the health check; fix the issues listed under Next Actions and re-run"
-	case 2:
-		return "sample ratio mismatch: the traffic split differs from the expected one, so the metrics may be biased"
-	case 5:
-		return "the primary metric improved but a guardrail worsened"
-	case 6:
-		return "the pre-registered sample size is not reached yet: an early peek does not launch"
-	case 8:
-		return "the primary metric's change is not statistically significant: the evidence is inconclusive"
-	}
-	return "the evidence does not support a launch or a rollback"
-}
-
-// nullKeyOrder is the order statistics are listed in when they are null.
-var nullKeyOrder = []string{"p_value", "ci_low", "ci_high", "rel_lift", "rel_ci_low", "rel_ci_high"}
-
-// nullLines says why statistics are null, one line per distinct reason:
-// "rel_lift, rel_ci_low, rel_ci_high: n/a because the control rate is 0 …".
-func nullLines(nulls map[string]string) []string {
-	if len(nulls) == 0 {
 		return nil
 	}
-	keys := []string{}
-	for _, k := range nullKeyOrder {
-		if _, ok := nulls[k]; ok {
-			keys = append(keys, k)
+	var out []string
+	switch r.Decision.HoldKind {
+	case decision.FixData:
+		out = append(out, "fix the data: the files fail the health check, so nothing was analyzed; the fixes are under Next Actions")
+	case decision.Investigate:
+		out = append(out, "investigate: a finding needs a person before the result can be trusted or acted on")
+	case decision.Collect:
+		if r.Decision.Rule == decision.RuleNotReady {
+			out = append(out, "collect more data: the primary metric improved, but the launch conditions (the plan's sample, min_users, or a guardrail shown within its margin) are not met yet")
+		} else {
+			out = append(out, "collect more data: the evidence does not yet support a launch or a rollback")
 		}
+	case decision.Stop:
+		out = append(out, "stop: the required sample is reached and the primary metric did not move significantly; conclude the experiment")
 	}
-	for _, k := range sortedKeys(nulls) {
-		if !slices.Contains(nullKeyOrder, k) {
-			keys = append(keys, k)
+	out = append(out, flaggedLines(r.Report)...)
+	return out
+}
+
+// flaggedLines names each worsened or severe guardrail of every comparison.
+func flaggedLines(rep *analysis.Report) []string {
+	var out []string
+	for _, c := range rep.Comparisons {
+		for i := range c.Guardrails {
+			g := &c.Guardrails[i]
+			if !g.Flagged() {
+				continue
+			}
+			mg, margin := g.Metric.Worsened, g.WorsenedMargin
+			if g.State == analysis.StateSevere {
+				mg, margin = g.Metric.Severe, g.SevereMargin
+			}
+			out = append(out, fmt.Sprintf("guardrail %s %s in arm %s: %s against control (%s vs %s), beyond the %s margin %s, p = %s",
+				Clip(g.Metric.Label, capShort), g.State, Clip(c.Arm, capShort), val(g.AbsLift, diffOf(g.Metric.Kind)),
+				fmtValue(g.Metric.Kind, g.TreatmentValue), fmtValue(g.Metric.Kind, g.ControlValue),
+				g.State, format.Margin(g.Metric.Kind, mg, margin), pOf(g.PValue)))
 		}
-	}
-	var reasons []string
-	byReason := map[string][]string{}
-	for _, k := range keys {
-		r := nulls[k]
-		if _, ok := byReason[r]; !ok {
-			reasons = append(reasons, r)
-		}
-		byReason[r] = append(byReason[r], k)
-	}
-	out := make([]string, 0, len(reasons))
-	for _, r := range reasons {
-		out = append(out, fmt.Sprintf("%s: n/a because %s", strings.Join(byReason[r], ", "), Clip(r, capMessage)))
 	}
 	return out
+}
+
+func rivalsLine(r decision.Result, rivals []string) string {
+	win := Deciding(r)
+	names := make([]string, len(rivals))
+	for i, a := range rivals {
+		names[i] = Clip(a, capShort)
+	}
+	return fmt.Sprintf("%s %s also launch on their own, and their estimates lie inside %s's CI (%s): the data do not tell %s apart from %s, so %s wins on its point estimate alone.",
+		plural(len(rivals), "Arm", "Arms"), strings.Join(names, ", "), Clip(r.Decision.Arm, capShort),
+		ci(win.Primary.CILow, win.Primary.CIHigh, diffOf(win.Primary.Metric.Kind)),
+		plural(len(rivals), "it", "them"), Clip(r.Decision.Arm, capShort), Clip(r.Decision.Arm, capShort))
+}
+
+func verdictTable(r decision.Result) *table {
+	vs := r.Decision.Comparisons
+	if len(vs) < 2 {
+		return nil
+	}
+	t := &table{Head: []string{"Arm", "Verdict", "Rule", "Reason"}, Align: []string{"", "", "r", ""}}
+	for _, v := range vs {
+		word := string(v.Outcome)
+		if v.HoldKind != decision.NoHold {
+			word += ": " + string(v.HoldKind)
+		}
+		t.Rows = append(t.Rows, []string{Clip(v.Arm, capShort), word, strconv.Itoa(int(v.Rule)), Clip(v.Reason, capMessage)})
+	}
+	return t
+}
+
+// ---- Health ----
+
+func srmLine(rep *analysis.Report) string {
+	s := rep.Health.SRM
+	if s == nil {
+		return "n/a (no data rows were read)"
+	}
+	var users, exp []string
+	for i, a := range rep.Arms {
+		if i < len(s.Users) {
+			users = append(users, Clip(a.Name, capShort)+" "+format.Count(s.Users[i]))
+		}
+		if i < len(s.ExpectedShare) {
+			exp = append(exp, format.Share(s.ExpectedShare[i]))
+		}
+	}
+	return fmt.Sprintf("chi-square %s on %d df over %d arms, p = %s (users %s; expected %s)",
+		plain(s.Chi2), s.DF, len(rep.Arms), fmtP(s.PValue), strings.Join(users, " · "), strings.Join(exp, " / "))
+}
+
+// plain renders a statistic that has no unit (chi-square) as the format
+// package renders plain values.
+func plain(x float64) string { return fmtValue(experiment.KindMean, x) }
+
+func issueTable(issues []experiment.Issue) *table {
+	if len(issues) == 0 {
+		return nil
+	}
+	t := &table{Head: []string{"Severity", "Code", "Location", "Issue"}}
+	for _, is := range orderedIssues(issues) {
+		b := "⚠️ "
+		if is.Severity == experiment.SeverityBlocked {
+			b = "⛔ "
+		}
+		loc := Clip(is.Location(), capPath)
+		if loc == "" {
+			loc = "—"
+		}
+		t.Rows = append(t.Rows, []string{b + string(is.Severity), Clip(is.Code, capShort), loc, Clip(is.Message, capMessage)})
+	}
+	return t
+}
+
+// orderedIssues lists blocking issues first, keeping their order otherwise.
+func orderedIssues(in []experiment.Issue) []experiment.Issue {
+	out := make([]experiment.Issue, 0, len(in))
+	for _, sev := range []experiment.Severity{experiment.SeverityBlocked, experiment.SeverityWarning} {
+		for _, is := range in {
+			if is.Severity == sev {
+				out = append(out, is)
+			}
+		}
+	}
+	for _, is := range in {
+		if is.Severity != experiment.SeverityBlocked && is.Severity != experiment.SeverityWarning {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
+// ---- Evidence ----
+
+// notes collects a section's notes in order, each once, and the undefined
+// values by reason so that each reason is given once.
+type notes struct {
+	lines  []string
+	seen   map[string]bool
+	reason []string
+	where  map[string][]string
+}
+
+func (n *notes) add(s string) {
+	if n.seen == nil {
+		n.seen = map[string]bool{}
+	}
+	if s != "" && !n.seen[s] {
+		n.seen[s] = true
+		n.lines = append(n.lines, s)
+	}
+}
+
+// null records the undefined values of a result under their reasons.
+func (n *notes) null(where string, r *analysis.Result, fields ...string) {
+	if n.where == nil {
+		n.where = map[string][]string{}
+	}
+	vals := map[string]analysis.Value{
+		"abs lift": r.AbsLift, "CI": r.CILow, "rel lift": r.RelLift, "rel CI": r.RelCILow,
+		"p": r.PValue, "p adjusted": r.PAdjusted, "df": r.DF,
+	}
+	var missing []string
+	byReason := map[string][]string{}
+	for _, f := range fields {
+		v := vals[f]
+		if v.OK() {
+			continue
+		}
+		if _, ok := byReason[v.Null]; !ok {
+			missing = append(missing, v.Null)
+		}
+		byReason[v.Null] = append(byReason[v.Null], f)
+	}
+	for _, why := range missing {
+		if _, ok := n.where[why]; !ok {
+			n.reason = append(n.reason, why)
+		}
+		n.where[why] = append(n.where[why], where+" "+strings.Join(byReason[why], ", "))
+	}
+}
+
+func (n *notes) all() []string {
+	out := append([]string{}, n.lines...)
+	for _, why := range n.reason {
+		out = append(out, fmt.Sprintf("n/a (%s): %s.", strings.Join(n.where[why], "; "), Clip(why, capMessage)))
+	}
+	return out
+}
+
+func testCell(r *analysis.Result) string {
+	s := string(r.Test)
+	if r.DF.OK() {
+		s += ", df " + strconv.FormatFloat(r.DF.V, 'f', 1, 64)
+	}
+	return s
+}
+
+func verdictCell(r *analysis.Result) string {
+	switch {
+	case !r.PValue.OK():
+		return "undefined"
+	case r.Significant && r.Improved():
+		return "significant, desired direction"
+	case r.Significant && r.Harmed():
+		return "significant, against desired"
+	case r.Significant:
+		return "significant, no change"
+	}
+	return "not significant"
+}
+
+// primarySection is one table of the primary metric, a row per arm: its
+// users and value and, for each compared arm, the lifts with CIs, p (and
+// the Bonferroni-adjusted p with more than two arms), the test and the
+// verdict at α′.
+func primarySection(rep *analysis.Report) *section {
+	e := rep.Experiment
+	m := &e.Primary
+	k := len(rep.Arms)
+	ap := primaryAlpha(rep)
+	conf := confidence(ap)
+	s := &section{Title: fmt.Sprintf("Primary: %s (%s, desired %s)", Clip(m.Label, capShort), m.Kind, m.Desired)}
+	head := []string{"Arm", "Users", "Value", "Abs lift", conf + " CI", "Rel lift", conf + " CI (rel)", "p"}
+	align := []string{"", "r", "r", "r", "r", "r", "r", "r"}
+	if k > 2 {
+		head = append(head, "p adjusted")
+		align = append(align, "r")
+	}
+	head = append(head, "Test", "Verdict at "+alphaStr(ap))
+	align = append(align, "", "")
+	t := &table{Head: head, Align: align}
+	var n notes
+	ctl := rep.Comparisons[0].Primary
+	for _, a := range rep.Arms {
+		if !a.Control {
+			continue
+		}
+		row := []string{Clip(a.Name, capShort) + " (control)", format.Count(a.Users), fmtValue(m.Kind, ctl.ControlValue)}
+		for len(row) < len(head) {
+			row = append(row, "—")
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	for _, c := range rep.Comparisons {
+		p := &c.Primary
+		d := diffOf(m.Kind)
+		row := []string{Clip(c.Arm, capShort), format.Count(p.TreatmentUsers), fmtValue(m.Kind, p.TreatmentValue),
+			val(p.AbsLift, d), ci(p.CILow, p.CIHigh, d), val(p.RelLift, format.Rel), ci(p.RelCILow, p.RelCIHigh, format.Rel), pOf(p.PValue)}
+		if k > 2 {
+			row = append(row, pOf(p.PAdjusted))
+		}
+		row = append(row, testCell(p), verdictCell(p))
+		t.Rows = append(t.Rows, row)
+		if p.Note != "" {
+			n.add(Clip(p.Note, capMessage) + ".")
+		}
+		n.null("arm "+Clip(c.Arm, capShort), p, "abs lift", "CI", "rel lift", "rel CI", "p")
+	}
+	s.Table = t
+	s.Intro = fmt.Sprintf("Each arm against %s; tests: %s.", controlName(rep), testsUsed(rep, func(c *analysis.Comparison) []*analysis.Result { return []*analysis.Result{&c.Primary} }))
+	s.Notes = n.all()
+	return s
+}
+
+func controlName(rep *analysis.Report) string {
+	for _, a := range rep.Arms {
+		if a.Control {
+			return Clip(a.Name, capShort)
+		}
+	}
+	return "control"
+}
+
+// testsUsed names the distinct tests of the picked results, two-sided.
+func testsUsed(rep *analysis.Report, pick func(*analysis.Comparison) []*analysis.Result) string {
+	var names []string
+	seen := map[string]bool{}
+	for i := range rep.Comparisons {
+		for _, r := range pick(&rep.Comparisons[i]) {
+			if n := testName(r.Test); !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	return strings.Join(names, ", ") + ", two-sided"
+}
+
+// guardrailSection is one table, a row per guardrail and compared arm.
+func guardrailSection(rep *analysis.Report) *section {
+	e := rep.Experiment
+	s := &section{Title: "Guardrails"}
+	if len(e.Guardrails) == 0 {
+		s.Intro = "No guardrails declared."
+		return s
+	}
+	conf := confidence(e.Thresholds.Alpha)
+	t := &table{
+		Head:  []string{"Guardrail", "Arm", "Control", "Arm value", "Delta", conf + " CI", "p", "Test", "Margins (worsened / severe)", "State"},
+		Align: []string{"", "", "r", "r", "r", "r", "r", "", "", ""},
+	}
+	var n notes
+	for gi := range e.Guardrails {
+		for _, c := range rep.Comparisons {
+			if gi >= len(c.Guardrails) {
+				continue
+			}
+			g := &c.Guardrails[gi]
+			m := g.Metric
+			d := diffOf(m.Kind)
+			t.Rows = append(t.Rows, []string{
+				Clip(m.Label, capShort), Clip(c.Arm, capShort),
+				fmtValue(m.Kind, g.ControlValue), fmtValue(m.Kind, g.TreatmentValue),
+				val(g.AbsLift, d), ci(g.CILow, g.CIHigh, d), pOf(g.PValue), testCell(&g.Result),
+				format.Margin(m.Kind, m.Worsened, g.WorsenedMargin) + " / " + format.Margin(m.Kind, m.Severe, g.SevereMargin),
+				stateBadge(g.State),
+			})
+			if g.SignificantHarm && g.State == analysis.StateOK {
+				n.add(fmt.Sprintf("%s in arm %s: the harm is significant (p = %s < %s) but %s is within the worsened margin %s, so the guardrail is ok.",
+					Clip(m.Label, capShort), Clip(c.Arm, capShort), pOf(g.PValue), alphaStr(g.Alpha), val(g.AbsLift, d), format.Margin(m.Kind, m.Worsened, g.WorsenedMargin)))
+			}
+			if g.State == analysis.StateInconclusive {
+				n.add(fmt.Sprintf("%s in arm %s is inconclusive: the CI reaches %s on the harm side, beyond the worsened margin %s, so the data cannot rule out a harm that large.",
+					Clip(m.Label, capShort), Clip(c.Arm, capShort), harmBound(&g.Result), format.Margin(m.Kind, m.Worsened, g.WorsenedMargin)))
+			}
+			if g.Note != "" {
+				n.add(Clip(m.Label, capShort) + ": " + Clip(g.Note, capMessage) + ".")
+			}
+			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), &g.Result, "abs lift", "CI", "p")
+		}
+	}
+	s.Intro = fmt.Sprintf("Tested at alpha %s without multiplicity correction (%s). A guardrail is worsened when the harm is significant and beyond its worsened margin, severe beyond its severe margin, inconclusive when its CI cannot rule out a harm beyond the worsened margin.",
+		e.Thresholds.Alpha, testsUsed(rep, func(c *analysis.Comparison) []*analysis.Result {
+			out := make([]*analysis.Result, len(c.Guardrails))
+			for i := range c.Guardrails {
+				out[i] = &c.Guardrails[i].Result
+			}
+			return out
+		}))
+	s.Table = t
+	s.Notes = n.all()
+	return s
+}
+
+// harmBound is the CI's bound on the harm side, in the unit.
+func harmBound(r *analysis.Result) string {
+	b := r.CILow
+	if r.Metric.Desired == experiment.Decrease {
+		b = r.CIHigh
+	}
+	if !ok(b) {
+		return "an unknown value"
+	}
+	return fmtDiff(r.Metric.Kind, b.V)
+}
+
+// secondarySection is one table, a row per secondary metric and arm.
+func secondarySection(rep *analysis.Report) *section {
+	e := rep.Experiment
+	if len(e.Secondary) == 0 {
+		return nil
+	}
+	conf := confidence(e.Thresholds.Alpha)
+	s := &section{Title: "Secondary metrics (exploratory)",
+		Intro: fmt.Sprintf("Exploratory: each tested at alpha %s without correction; they never decide.", e.Thresholds.Alpha)}
+	t := &table{
+		Head:  []string{"Metric", "Arm", "Control", "Arm value", "Abs lift", conf + " CI", "Rel lift", conf + " CI (rel)", "p", "Test"},
+		Align: []string{"", "", "r", "r", "r", "r", "r", "r", "r", ""},
+	}
+	var n notes
+	for si := range e.Secondary {
+		for _, c := range rep.Comparisons {
+			if si >= len(c.Secondary) {
+				continue
+			}
+			r := &c.Secondary[si]
+			m := r.Metric
+			d := diffOf(m.Kind)
+			t.Rows = append(t.Rows, []string{
+				Clip(m.Label, capShort) + " (" + string(m.Kind) + ")", Clip(c.Arm, capShort),
+				fmtValue(m.Kind, r.ControlValue), fmtValue(m.Kind, r.TreatmentValue),
+				val(r.AbsLift, d), ci(r.CILow, r.CIHigh, d), val(r.RelLift, format.Rel), ci(r.RelCILow, r.RelCIHigh, format.Rel),
+				pOf(r.PValue), testCell(r),
+			})
+			if r.Note != "" {
+				n.add(Clip(m.Label, capShort) + ": " + Clip(r.Note, capMessage) + ".")
+			}
+			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), r, "abs lift", "CI", "rel lift", "rel CI", "p")
+		}
+	}
+	s.Table = t
+	s.Notes = n.all()
+	return s
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/format"
 	"github.com/experimentos/experimentos/internal/memo"
 )
 
@@ -48,7 +49,7 @@ type row struct {
 	Health, HealthWord              string // badge with emoji (Markdown), plain word (HTML and class)
 	Decision, DecisionWord, Reason  string
 	DecisionText                    string // without emoji, for HTML: no font needed
-	Lift, CI, P                     string // "" when not analyzed
+	Arm, Lift, CI, P                string // the deciding comparison's arm and primary; "" when not analyzed
 	MemoMD, MemoHTML                string
 	Plot                            *miniPlot
 }
@@ -83,23 +84,26 @@ func build(rs []decision.Result, opts Options) page {
 			Status:       string(cmp.Or(e.Status, experiment.StatusRunning)),
 			Health:       memo.HealthBadge(r.Report.Health.Status),
 			HealthWord:   string(r.Report.Health.Status),
-			Decision:     kind.Badge(),
+			Decision:     memo.DecisionBadge(r),
 			DecisionWord: word,
-			DecisionText: kind.Label(),
+			DecisionText: strings.TrimSpace(strings.TrimPrefix(memo.DecisionBadge(r), strings.Fields(kind.Badge())[0])),
 			Reason:       memo.Clip(r.Decision.Reason, capReason),
 			MemoMD:       memoLink(opts.MemoBase, e.ID, "memo.md"),
 			MemoHTML:     memoLink(opts.MemoBase, e.ID, "memo.html"),
 		}
-		if pr := r.Report.Primary; pr != nil && r.Report.Analyzed {
-			rw.Lift = fmtPP(pr.AbsLift)
-			if pr.RelLift != nil && finite(*pr.RelLift) {
-				rw.Lift += fmt.Sprintf(" (%+.1f%%)", *pr.RelLift*100)
+		if c := memo.Deciding(r); c != nil && r.Report.Analyzed {
+			pr := &c.Primary
+			k := pr.Metric.Kind
+			rw.Arm = memo.Clip(c.Arm, capShort)
+			rw.Lift = diff(k, pr.AbsLift)
+			if ok(pr.RelLift) {
+				rw.Lift += " (" + format.Rel(pr.RelLift.V) + ")"
 			}
-			if pr.CILow != nil && pr.CIHigh != nil && finite(*pr.CILow) && finite(*pr.CIHigh) {
-				rw.CI = fmt.Sprintf("[%s, %s]", ppNum(*pr.CILow), ppNum(*pr.CIHigh))
+			if ok(pr.CILow) && ok(pr.CIHigh) {
+				rw.CI = diff(k, pr.CILow) + " to " + diff(k, pr.CIHigh)
 			}
-			if pr.PValue != nil && finite(*pr.PValue) {
-				rw.P = analysis.FormatP(*pr.PValue)
+			if ok(pr.PValue) {
+				rw.P = format.P(pr.PValue.V)
 			}
 			rw.Plot = newMiniPlot(pr, word)
 		}
@@ -180,18 +184,14 @@ func memoLink(base, id, file string) string {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-func ppNum(x float64) string {
-	if !finite(x) {
-		return "n/a"
-	}
-	return fmt.Sprintf("%+.2f", x*100)
-}
+func ok(v analysis.Value) bool { return v.OK() && finite(v.V) }
 
-func fmtPP(x float64) string {
-	if !finite(x) {
+// diff renders a defined difference in the metric's unit, or "n/a".
+func diff(k experiment.Kind, v analysis.Value) string {
+	if !ok(v) {
 		return "n/a"
 	}
-	return analysis.FormatPP(x)
+	return format.Diff(k, v.V)
 }
 
 // ---- Markdown ----
@@ -257,34 +257,33 @@ type miniPlot struct {
 	HasCI          bool
 	Class, Title   string
 	Y, CapT, CapB  string
-	ScaleL, ScaleR string // the end labels, in pp
+	ScaleL, ScaleR string // the end labels, in the metric's unit
 }
 
-func newMiniPlot(p *analysis.Primary, word string) *miniPlot {
-	m := math.Abs(p.AbsLift)
-	var lo, hi float64
-	hasCI := p.CILow != nil && p.CIHigh != nil && finite(*p.CILow) && finite(*p.CIHigh)
-	if hasCI {
-		lo, hi = *p.CILow, *p.CIHigh
-		m = max(m, math.Abs(lo), math.Abs(hi))
-	}
-	if !finite(p.AbsLift) {
+func newMiniPlot(p *analysis.Result, word string) *miniPlot {
+	if !ok(p.AbsLift) {
 		return nil
+	}
+	m := math.Abs(p.AbsLift.V)
+	hasCI := ok(p.CILow) && ok(p.CIHigh)
+	if hasCI {
+		m = max(m, math.Abs(p.CILow.V), math.Abs(p.CIHigh.V))
 	}
 	if m == 0 {
 		m = 0.001
 	}
+	k := p.Metric.Kind
 	x := func(v float64) string { return f1(miniMid + v/m*miniHalf) }
 	pl := &miniPlot{
 		W: f1(miniW), H: f1(miniH), Zero: f1(miniMid), Y: f1(miniH / 2),
 		CapT: f1(miniH/2 - 5), CapB: f1(miniH/2 + 5),
-		Point: x(p.AbsLift), HasCI: hasCI, Class: word,
-		ScaleL: fmt.Sprintf("%+.1f", -m*100), ScaleR: fmt.Sprintf("%+.1f", m*100),
+		Point: x(p.AbsLift.V), HasCI: hasCI, Class: word,
+		ScaleL: format.Diff(k, -m), ScaleR: format.Diff(k, m),
 	}
-	pl.Title = "lift " + fmtPP(p.AbsLift)
+	pl.Title = "lift " + format.Diff(k, p.AbsLift.V)
 	if hasCI {
-		pl.Lo, pl.Hi = x(lo), x(hi)
-		pl.Title += fmt.Sprintf(", CI %s to %s pp; zero is the vertical line", ppNum(lo), ppNum(hi))
+		pl.Lo, pl.Hi = x(p.CILow.V), x(p.CIHigh.V)
+		pl.Title += ", CI " + format.Diff(k, p.CILow.V) + " to " + format.Diff(k, p.CIHigh.V) + "; zero is the vertical line"
 	}
 	return pl
 }

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/experimentos/experimentos/internal/check"
+	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
-	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
 )
 
@@ -19,13 +19,59 @@ var update = flag.Bool("update", false, "rewrite testdata/portfolio/*.golden")
 
 const goldenDir = "../../testdata/portfolio"
 
+// examples are hand-built experiments (no files: the index only reads
+// results) passed through the real analysis and decision steps: every
+// outcome, several arms, and each status.
 func examples(t *testing.T) []decision.Result {
 	t.Helper()
-	rs, err := check.Run("../../experiments", check.Options{Limits: load.DefaultLimits()})
-	if err != nil {
-		t.Fatal(err)
+	conv := func() experiment.Metric {
+		return experiment.Metric{Name: "conversions", Label: "Conversion", Kind: experiment.KindProportion, Desired: experiment.Increase,
+			Columns: map[experiment.Role]string{experiment.RoleCount: "conversions"}}
 	}
-	return rs
+	errs := experiment.Metric{Name: "guardrail_error", Label: "Errors", Kind: experiment.KindProportion, Desired: experiment.Decrease,
+		Columns:  map[experiment.Role]string{experiment.RoleCount: "guardrail_error"},
+		Worsened: experiment.Margin{Value: experiment.MustDecimal("0.001")}, Severe: experiment.Margin{Value: experiment.MustDecimal("0.003")}}
+	type arm struct {
+		name            string
+		users, conv, er int64
+	}
+	mk := func(id string, status experiment.Status, arms ...arm) *experiment.Experiment {
+		e := &experiment.Experiment{ID: id, Path: "experiments/" + id, Name: strings.ToUpper(id[:1]) + id[1:], Owner: "team-" + id[:2],
+			Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 14, 0, 0, 0, 0, time.UTC),
+			Status: status, Deployment: experiment.DeploymentExperiment, Control: "control",
+			DataFile: "experiments/" + id + "/results.csv", Primary: conv(), Guardrails: []experiment.Metric{errs},
+			Thresholds: experiment.DefaultThresholds()}
+		if len(arms) == 0 {
+			return e
+		}
+		d := &experiment.Data{Columns: map[string]int{"variant": 1, "users": 2, "conversions": 3, "guardrail_error": 4}}
+		for i, a := range arms {
+			d.Arms = append(d.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2, Moments: map[string]experiment.Moments{
+				"conversions": {Count: a.conv}, "guardrail_error": {Count: a.er}}})
+		}
+		d.Rows = d.Arms
+		e.Data = d
+		return e
+	}
+	blocked := mk("broken-csv", experiment.StatusRunning)
+	blocked.Issues = []experiment.Issue{{Severity: experiment.SeverityBlocked, Code: experiment.CodeBadValue, Message: "users is not an integer",
+		File: "experiments/broken-csv/results.csv", Line: 3, Column: "users", Col: 2}}
+	exps := []*experiment.Experiment{
+		mk("home-banner", experiment.StatusRunning, arm{"control", 10000, 1200, 35}, arm{"treatment", 10050, 1320, 33}),
+		mk("checkout-copy", experiment.StatusRunning, arm{"control", 4000, 480, 14}, arm{"treatment", 4010, 505, 15}),
+		mk("new-checkout", experiment.StatusRunning, arm{"control", 20000, 2400, 60}, arm{"treatment", 20000, 2450, 160}),
+		mk("pricing-abc", experiment.StatusRunning, arm{"control", 10000, 1000, 30}, arm{"b", 10000, 1010, 31}, arm{"c", 10000, 1150, 29}),
+		blocked,
+		mk("old-test", experiment.StatusConcluded, arm{"control", 10000, 1200, 30}, arm{"treatment", 10000, 1330, 31}),
+		mk("tour", experiment.StatusPlanned),
+		mk("search", experiment.StatusRunning, arm{"control", 10000, 1000, 30}, arm{"treatment", 10500, 1150, 31}),
+	}
+	out := make([]decision.Result, len(exps))
+	for i, e := range exps {
+		rep := analysis.Analyze(e)
+		out[i] = decision.Result{Report: rep, Decision: decision.Decide(rep)}
+	}
+	return out
 }
 
 func golden(t *testing.T, name string, got []byte) {
