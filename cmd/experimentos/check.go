@@ -28,7 +28,8 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "experimentos check:", err)
 		return exitUsage
 	}
-	if len(paths) == 0 {
+	explicit := len(paths) > 0
+	if !explicit {
 		paths = []string{"experiments"}
 	}
 
@@ -37,6 +38,12 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		rs, err := check.Run(p, check.Options{Limits: load.DefaultLimits()})
 		if err != nil {
 			fmt.Fprintln(stderr, "experimentos check:", err)
+			return exitUsage
+		}
+		if explicit && len(rs) == 0 {
+			// A PATH the user named must hold what they meant to gate
+			// (docs/formats.md#layout).
+			fmt.Fprintf(stderr, "experimentos check: %s holds no experiment: no folder below it has an experiment.yaml (nor a near-miss such as experiment.yml)\n", p)
 			return exitUsage
 		}
 		results = append(results, rs...)

@@ -104,6 +104,9 @@ func Root(fsys fs.FS, display string, opts Options) ([]*experiment.Experiment, e
 	for _, id := range l.expDirs {
 		exps = append(exps, l.experiment(id))
 	}
+	for _, id := range l.misnamed {
+		exps = append(exps, l.misnamedExperiment(id))
+	}
 	for _, p := range l.orphans {
 		exps = append(exps, l.orphan(p))
 	}
@@ -167,7 +170,7 @@ func LocateFrom(wd, p string) (rootDir, onlyID string, err error) {
 		return "", "", fmt.Errorf("load: %w", pathErr(err, p))
 	}
 	if !fi.IsDir() {
-		if filepath.Base(abs) != configName {
+		if b := filepath.Base(abs); b != configName && !nearConfig(b) {
 			return "", "", fmt.Errorf("load: %s is not a directory", p)
 		}
 		abs = filepath.Dir(abs)
@@ -183,8 +186,11 @@ func LocateFrom(wd, p string) (rootDir, onlyID string, err error) {
 		}
 		return p, "", nil
 	}
+	return locateExperiment(wd, p, abs, inside)
+}
 
-	// One experiment folder: find its root.
+// locateExperiment finds the root of the experiment folder abs (PATH p).
+func locateExperiment(wd, p, abs string, inside bool) (rootDir, onlyID string, err error) {
 	if inside && abs == wd {
 		return "", "", fmt.Errorf("load: %s is an experiment folder and the working directory; the experiments root is never looked for above the working directory: run from the repository, as in experimentos check experiments/<id>", p)
 	}
