@@ -41,8 +41,9 @@ type loader struct {
 	isExp    map[string]bool
 	strays   []stray
 
-	misnamed     []string          // folders holding only a near-miss of experiment.yaml, walk order
-	misnamedFile map[string]string // folder → its near-miss file
+	misnamed     []string            // folders holding only a near-miss of experiment.yaml, walk order
+	misnamedFile map[string]string   // folder → its near-miss file
+	files        map[string][]string // folder → regular file names, built on first need (hints.go)
 
 	ownIssues  map[string][]experiment.Issue // stray issues by experiment id
 	orphans    []string                      // stray paths inside no experiment
