@@ -68,7 +68,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		results = append(results, rs...)
 	}
-	meta := memo.Meta{Version: toolVersion(), Commit: getenv("EXPERIMENTOS_COMMIT")}
+	meta := memo.Meta{Version: toolVersion(), Commit: commitFor(getenv, paths[0])}
 
 	if *out != "" {
 		if err := check.WriteOut(*out, results, meta); err != nil {
