@@ -271,9 +271,13 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 		if planned && *prob == missingFile {
 			return guards // planned: no data needed
 		}
-		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg, File: e.DataFile}
+		hint := ""
+		if *prob == missingFile {
+			hint = l.nearFileHint(rel, p)
+		}
+		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg + hint, File: e.DataFile}
 		if c.dataAt.set() && prob.code != experiment.CodeLimitExceeded {
-			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s", quote(rel), prob.msg)
+			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s%s", quote(rel), prob.msg, hint)
 		}
 		*is = append(*is, is1)
 		return guards
@@ -299,11 +303,11 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 	}
 	for _, req := range []string{"variant", "users"} {
 		if _, ok := t.cols[req]; !ok {
-			*is = append(*is, at(experiment.CodeMissingColumn, req, "has no %s column (header: %s)", req, header))
+			*is = append(*is, at(experiment.CodeMissingColumn, req, "has no %s column%s (header: %s)", req, columnHint(req, t), header))
 		}
 	}
 	if _, ok := t.cols[e.Primary.Column]; !ok {
-		*is = append(*is, at(experiment.CodeMissingColumn, e.Primary.Column, "has no %s column for the primary metric (header: %s)", quote(e.Primary.Column), header))
+		*is = append(*is, at(experiment.CodeMissingColumn, e.Primary.Column, "has no %s column for the primary metric%s (header: %s)", quote(e.Primary.Column), columnHint(e.Primary.Column, t), header))
 	}
 	if !c.guardrailsSet {
 		for i, h := range t.header {
@@ -318,7 +322,7 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 	} else {
 		for _, g := range guards {
 			if _, ok := t.cols[g.m.Column]; !ok {
-				*is = append(*is, blockedAt(g.metricAt, experiment.CodeBadConfig, "guardrail metric %s is not a column of %s (header: %s)", quote(g.m.Column), path.Base(p), header))
+				*is = append(*is, blockedAt(g.metricAt, experiment.CodeBadConfig, "guardrail metric %s is not a column of %s%s (header: %s)", quote(g.m.Column), path.Base(p), columnHint(g.m.Column, t), header))
 			}
 		}
 	}
@@ -364,7 +368,8 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 				Message: fmt.Sprintf("row has %d fields but the header has %d; a number written with a thousands separator (1,000) splits into two fields: write 1000", len(r.fields), len(t.header))})
 			complete = false
 		}
-		v := normHeader(cell(r, vi))
+		label := strings.TrimSpace(cell(r, vi)) // as written, for messages
+		v := normHeader(label)
 		var k int
 		switch v {
 		case "control":
@@ -372,12 +377,12 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, guards []guard
 		case "treatment":
 			k = 1
 		default:
-			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("variant %s is neither control nor treatment; results.csv holds exactly one row for each", quote(v))))
+			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("variant %s is neither control nor treatment; results.csv holds exactly one row for each", quote(label))))
 			complete = false
 			continue
 		}
 		if arms[k] != nil {
-			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("a second %s row (the first is on line %d); aggregate each arm into one row", v, arms[k].Line)))
+			*is = append(*is, value(r, "variant", vi, experiment.CodeBadVariants, fmt.Sprintf("a second %s row, %s (the first is on line %d); aggregate each arm into one row", v, quote(label), arms[k].Line)))
 			complete = false
 			continue
 		}

@@ -251,7 +251,21 @@ func (y *ydoc) parseSplit(v, key *yaml.Node, kp string) *experiment.Split {
 	if w[0] <= 0 || w[1] <= 0 {
 		return nil
 	}
-	return &experiment.Split{Control: w[0], Treatment: w[1]}
+	sp := &experiment.Split{Control: w[0], Treatment: w[1]}
+	if !sharesUsable(sp) {
+		y.add(experiment.CodeBadConfig, key, kp, "split weights %g and %g are too far apart: each arm needs a share of at least %g of the traffic", w[0], w[1], minShare)
+		return nil
+	}
+	return sp
+}
+
+// minShare is the smallest share of the traffic an arm may be planned
+// to get: below it the SRM test's expected counts would underflow.
+const minShare = 1e-100
+
+func sharesUsable(sp *experiment.Split) bool {
+	sh := sp.Shares()
+	return sh[0] >= minShare && sh[1] >= minShare && sh[0] <= 1 && sh[1] <= 1
 }
 
 func (y *ydoc) parseGuardrails(v, key *yaml.Node, kp string) []guardrailConfig {
@@ -346,6 +360,12 @@ func (y *ydoc) parseThresholds(v, key *yaml.Node, kp string) thresholdConfig {
 			}
 			if d.Sign() <= 0 || d.Cmp(decOne) >= 0 {
 				y.add(experiment.CodeBadConfig, key, kp, "%s is a probability and must lie strictly between 0 and 1, such as %s, not %s", kp, ex, d)
+				return
+			}
+			if d.Float64() >= 1 {
+				// Below 1 exactly, but its nearest float64 is 1: the
+				// statistics could not use it.
+				y.add(experiment.CodeBadConfig, key, kp, "%s = %s is too close to 1 to compute with; write at most 0.999999", kp, d)
 				return
 			}
 			s := decSetting{v: d, at: y.at(key, kp)}
