@@ -35,7 +35,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	if strings.Trim(*failOn, " ,") == "" {
 		// An empty list would fail on nothing: refuse it rather than pass
-		// silently (docs/rules.md#gate).
+		// silently (docs/rules.md#the-gate-fail-on).
 		fmt.Fprintln(stderr, "experimentos check: --fail-on is empty; give a comma list of blocked, rollback, hold (default blocked,rollback; --fail-on blocked,rollback,hold adds Hold), or none to fail on nothing")
 		return exitUsage
 	}
@@ -62,7 +62,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		if explicit && len(rs) == 0 {
 			// A PATH the user named must hold what they meant to gate
-			// (docs/formats.md#layout).
+			// (docs/formats.md#the-experiments-folder).
 			fmt.Fprintf(stderr, "experimentos check: %s holds no experiment: no folder below it has an experiment.yaml (nor a near-miss such as experiment.yml)\n", p)
 			return exitUsage
 		}

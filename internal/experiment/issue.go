@@ -31,7 +31,7 @@ const (
 	CodeDuplicateColumn   = "duplicate_column"
 	CodePathEscape        = "path_escape"
 	CodeLimitExceeded     = "limit_exceeded"
-	CodeMisnamedFile      = "misnamed_file" // experiment.yml and other near-misses of experiment.yaml (docs/formats.md#layout)
+	CodeMisnamedFile      = "misnamed_file" // experiment.yml and other near-misses of experiment.yaml (docs/formats.md#the-experiments-folder)
 )
 
 // Issue is one health finding. File is relative to the workspace; Line is

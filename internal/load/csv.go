@@ -126,7 +126,7 @@ func (l *loader) parseCSV(file string, b []byte) (*table, []experiment.Issue) {
 // separatorIssue recognizes a file written with another separator than
 // the comma (a spreadsheet's ";" export in many locales, or tabs): its
 // header has no variant column, but one field, split on ";" or a tab,
-// holds variant or users (docs/formats.md#results-csv).
+// holds variant or users (docs/formats.md#resultscsv).
 func separatorIssue(t *table, file string) *experiment.Issue {
 	if _, ok := t.cols["variant"]; ok {
 		return nil

@@ -11,7 +11,7 @@ import (
 // Experiment.yaml, experiments.yaml, experimnet.yaml) is not skipped: it is
 // reported as an experiment whose health is Blocked, misnamed_file, so
 // that an experiment the user meant to gate cannot pass silently
-// (docs/formats.md#layout).
+// (docs/formats.md#the-experiments-folder).
 
 // nearConfig reports whether a file name is a near-miss of
 // experiment.yaml: a .yaml or .yml name (any case) whose stem is within one
