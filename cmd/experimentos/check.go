@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/experimentos/experimentos/internal/check"
 	"github.com/experimentos/experimentos/internal/decision"
@@ -10,14 +11,33 @@ import (
 	"github.com/experimentos/experimentos/internal/memo"
 )
 
+const checkUsage = `usage: experimentos check [--format text|markdown|html|json] [--out DIR] [--fail-on LIST] [PATH ...]
+
+PATH (default experiments) is an experiments root or one experiment folder;
+a PATH given here that holds no experiment is an error.
+
+Exit status: 0 nothing matched --fail-on, 1 something did, 2 usage or I/O error.
+
+`
+
 func runCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", stderr)
 	format := fs.String("format", "text", "output format: text, markdown, html or json")
 	out := fs.String("out", "", "also write DIR/<id>/memo.md, memo.html, result.json and DIR/results.json")
-	failOn := fs.String("fail-on", decision.DefaultFailOn, "comma list of blocked, rollback, hold that make the exit status 1")
+	failOn := fs.String("fail-on", decision.DefaultFailOn, "comma list of blocked, rollback, hold that make the exit status 1, or none.\nThe list replaces the default: --fail-on hold fails on Hold only;\nto fail on Hold as well, write --fail-on blocked,rollback,hold")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, checkUsage)
+		fs.PrintDefaults()
+	}
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return usageError(err)
+	}
+	if strings.Trim(*failOn, " ,") == "" {
+		// An empty list would fail on nothing: refuse it rather than pass
+		// silently (docs/rules.md#the-gate-fail-on).
+		fmt.Fprintln(stderr, "experimentos check: --fail-on is empty; give a comma list of blocked, rollback, hold (default blocked,rollback; --fail-on blocked,rollback,hold adds Hold), or none to fail on nothing")
+		return exitUsage
 	}
 	if err := oneOf("format", *format, "text", "markdown", "html", "json"); err != nil {
 		fmt.Fprintln(stderr, "experimentos check:", err)
@@ -28,7 +48,8 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "experimentos check:", err)
 		return exitUsage
 	}
-	if len(paths) == 0 {
+	explicit := len(paths) > 0
+	if !explicit {
 		paths = []string{"experiments"}
 	}
 
@@ -39,9 +60,15 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 			fmt.Fprintln(stderr, "experimentos check:", err)
 			return exitUsage
 		}
+		if explicit && len(rs) == 0 {
+			// A PATH the user named must hold what they meant to gate
+			// (docs/formats.md#the-experiments-folder).
+			fmt.Fprintf(stderr, "experimentos check: %s holds no experiment: no folder below it has an experiment.yaml (nor a near-miss such as experiment.yml)\n", p)
+			return exitUsage
+		}
 		results = append(results, rs...)
 	}
-	meta := memo.Meta{Version: toolVersion(), Commit: getenv("EXPERIMENTOS_COMMIT")}
+	meta := memo.Meta{Version: toolVersion(), Commit: commitFor(getenv, paths[0])}
 
 	if *out != "" {
 		if err := check.WriteOut(*out, results, meta); err != nil {

@@ -60,6 +60,45 @@ func TestActionHostile(t *testing.T) {
 		t.Parallel()
 		concurrentRuns(t, bin)
 	})
+	t.Run("linked experiments root", func(t *testing.T) {
+		t.Parallel()
+		linkedRoot(t, bin)
+	})
+}
+
+// linkedRoot: the pull request commits experiments -> .. and an
+// experiment whose data: climbs to a file beside the workspace. The
+// action refuses the root, naming the link, and the file's first line
+// reaches no output.
+func linkedRoot(t *testing.T, bin string) {
+	e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")
+	const secretText = "EXPOS_BESIDE_WORKSPACE_5d2e"
+	must(t, os.WriteFile(filepath.Join(filepath.Dir(e.ws), "secret.txt"), []byte(secretText+",users\n"), 0o600))
+	dir := filepath.Join(e.ws, "exp")
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte("name: x\nstatus: running\ndata: ../../secret.txt\n"), 0o644))
+	must(t, os.Symlink("..", filepath.Join(e.ws, "experiments")))
+	e.setFiles("exp/experiment.yaml")
+	e.env["INPUT_CHANGED-ONLY"] = "false" // every experiment below the root
+	r := e.run()
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "experiments is a symbolic link (path_escape)") {
+		t.Errorf("stderr does not name the link: %q", r.stderr)
+	}
+	texts := map[string]string{"summary": r.summary, "stdout": r.stdout, "stderr": r.stderr}
+	for k, v := range r.outputs {
+		texts["output "+k] = v
+	}
+	for _, c := range e.comments() {
+		texts["comment"] += c.Body
+	}
+	for name, s := range texts {
+		if strings.Contains(strings.ToLower(s), strings.ToLower(secretText)) {
+			t.Errorf("%s holds the file behind the link", name)
+		}
+	}
 }
 
 func hostilePullRequest(t *testing.T, bin string) {

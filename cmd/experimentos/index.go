@@ -45,7 +45,7 @@ func runIndex(args []string, getenv func(string) string, stdout, stderr io.Write
 		return exitUsage
 	}
 	opts := portfolio.Options{
-		Meta:     memo.Meta{Version: toolVersion(), Commit: getenv("EXPERIMENTOS_COMMIT")},
+		Meta:     memo.Meta{Version: toolVersion(), Commit: commitFor(getenv, path)},
 		MemoBase: *memoBase,
 		Title:    *title,
 	}

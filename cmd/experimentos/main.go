@@ -9,6 +9,11 @@
 //	experimentos init ID
 //	experimentos index [--format markdown|html] [PATH]
 //	experimentos version
+//
+// --fail-on LIST (default blocked,rollback) replaces the default rather
+// than adding to it: --fail-on blocked,rollback,hold adds Hold. Usage
+// errors exit 2 (under "go run" they exit 1, go run's own status for any
+// failure: build the binary to see 2).
 package main
 
 import (

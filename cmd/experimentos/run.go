@@ -42,7 +42,12 @@ Usage:
   experimentos index [--format markdown|html] [PATH]
   experimentos version
 
+--fail-on LIST is a comma list of blocked, rollback, hold (default
+blocked,rollback). The list replaces the default: --fail-on hold fails on
+Hold only; write --fail-on blocked,rollback,hold to add Hold.
+
 Exit status: 0 nothing matched --fail-on, 1 something did, 2 usage or I/O error.
+Run "experimentos check -h" for the check command's flags.
 `
 
 // run is the whole program; main only wires the process to it.

@@ -41,6 +41,12 @@ func Run(pathArg string, opts Options) ([]decision.Result, error) {
 // RunRoot is Run for a PATH already located with load.Locate: every
 // experiment under rootDir, or only onlyID when it is not empty.
 func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
+	// load.Locate checked every component on the way to rootDir; refuse a
+	// linked root here too, for any caller that did not
+	// (docs/security.md#paths).
+	if fi, err := os.Lstat(rootDir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("experiments root %s is a symbolic link (%s); links are never followed", filepath.ToSlash(rootDir), experiment.CodePathEscape)
+	}
 	root, err := os.OpenRoot(rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("open experiments root: %w", err)

@@ -35,6 +35,7 @@ const (
 	CodeSegmentSRM        = "segment_srm"
 	CodeDataRewritten     = "data_rewritten"
 	CodePlanChanged       = "plan_changed"
+	CodeMisnamedFile      = "misnamed_file" // experiment.yml and other near-misses of experiment.yaml (docs/formats.md#the-experiments-folder)
 )
 
 // Issue is one health finding. File is relative to the workspace; Line is

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -304,8 +305,22 @@ func (y *ydoc) parseSplit(v, key *yaml.Node, kp string) (map[string]float64, map
 		}
 		return nil, nil
 	}
+	total := 0.0
+	for _, x := range w {
+		total += x
+	}
+	for label, x := range w {
+		if s := x / total; !(s >= minShare) || math.IsInf(total, 0) {
+			y.add(experiment.CodeBadConfig, key, kp, "split weights are too far apart: arm %s needs a share of at least %g of the traffic", quote(label), minShare)
+			return nil, nil
+		}
+	}
 	return w, at
 }
+
+// minShare is the smallest share of the traffic an arm may be planned
+// to get: below it the SRM test's expected counts would underflow.
+const minShare = 1e-100
 
 // parseSegments reads segments: [column, ...].
 func (y *ydoc) parseSegments(v, key *yaml.Node, kp string) ([]string, pos) {
@@ -528,6 +543,12 @@ func (y *ydoc) parseThresholds(v, key *yaml.Node, kp string) thresholdConfig {
 			}
 			if d.Sign() <= 0 || d.Cmp(decOne) >= 0 {
 				y.add(experiment.CodeBadConfig, key, kp, "%s is a probability and must lie strictly between 0 and 1, such as %s, not %s", kp, ex, d)
+				return
+			}
+			if d.Float64() >= 1 {
+				// Below 1 exactly, but its nearest float64 is 1: the
+				// statistics could not use it.
+				y.add(experiment.CodeBadConfig, key, kp, "%s = %s is too close to 1 to compute with; write at most 0.999999", kp, d)
 				return
 			}
 			s := decSetting{v: d, at: y.at(key, kp)}

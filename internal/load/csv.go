@@ -117,7 +117,36 @@ func (l *loader) parseCSV(file string, b []byte) (*table, []experiment.Issue) {
 		add(experiment.CodeUnreadable, 0, 0, "", "is empty; it needs a header such as variant,users,conversions and one row per arm")
 		return nil, issues
 	}
+	if is := separatorIssue(t, file); is != nil {
+		return nil, append(issues, *is)
+	}
 	return t, issues
+}
+
+// separatorIssue recognizes a file written with another separator than
+// the comma (a spreadsheet's ";" export in many locales, or tabs): its
+// header has no variant column, but one field, split on ";" or a tab,
+// holds variant or users (docs/formats.md#resultscsv).
+func separatorIssue(t *table, file string) *experiment.Issue {
+	if _, ok := t.cols["variant"]; ok {
+		return nil
+	}
+	for i, h := range t.header {
+		for _, sep := range []struct{ s, name string }{{";", "semicolon"}, {"\t", "tab"}} {
+			if !strings.Contains(h, sep.s) {
+				continue
+			}
+			for _, part := range strings.Split(h, sep.s) {
+				if p := normHeader(part); p == "variant" || p == "users" {
+					return &experiment.Issue{
+						Severity: experiment.SeverityBlocked, Code: experiment.CodeUnreadable, File: file, Line: t.headerLine, Col: i + 1,
+						Message: fmt.Sprintf("the file looks %s-separated (header %s); ExperimentOS reads comma-separated CSV: save it with commas, as in variant,users,conversions", sep.name, quote(h)),
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // blank reports whether every field is empty or spaces (",,," rows that

@@ -142,9 +142,13 @@ func (l *loader) readData(e *experiment.Experiment, c *expConfig, is *[]experime
 		if e.Status == experiment.StatusPlanned && *prob == missingFile {
 			return nil, false // planned: no data needed
 		}
-		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg, File: e.DataFile}
+		hint := ""
+		if *prob == missingFile {
+			hint = l.nearFileHint(rel, p)
+		}
+		is1 := experiment.Issue{Severity: experiment.SeverityBlocked, Code: prob.code, Message: quote(path.Base(p)) + " " + prob.msg + hint, File: e.DataFile}
 		if c.dataAt.set() && prob.code != experiment.CodeLimitExceeded {
-			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s", quote(rel), prob.msg)
+			is1 = blockedAt(c.dataAt, prob.code, "data file %s %s%s", quote(rel), prob.msg, hint)
 		}
 		*is = append(*is, is1)
 		return nil, false
@@ -251,13 +255,6 @@ func roleList(specs []experiment.ColumnSpec) string {
 	return strings.Join(out, ", ")
 }
 
-// didYouMean suggests a near-miss header name.
-func didYouMean(name string, header []string) string {
-	if s := suggest(name, header); s != "" {
-		return "; did you mean " + s + "?"
-	}
-	return ""
-}
 
 // csvRow is one parsed data row.
 type csvRow struct {
@@ -457,7 +454,7 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	case !hasControl:
 		hint := ""
 		if s := suggest(e.Control, labels); s != "" {
-			hint = " (did you mean " + s + "? set control: to the control arm's label)"
+			hint = " (did you mean " + quote(s) + "? set control: to the control arm's label)"
 		}
 		f.atHeader(experiment.CodeBadVariants, "variant", "has no row for the control arm %s%s; found %s. Any number of arms (2 to %d) is supported: one control row, set by control:, and one row per other arm",
 			quote(e.Control), hint, found(), maxArms)

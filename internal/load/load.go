@@ -104,6 +104,9 @@ func Root(fsys fs.FS, display string, opts Options) ([]*experiment.Experiment, e
 	for _, id := range l.expDirs {
 		exps = append(exps, l.experiment(id))
 	}
+	for _, id := range l.misnamed {
+		exps = append(exps, l.misnamedExperiment(id))
+	}
 	for _, p := range l.orphans {
 		exps = append(exps, l.orphan(p))
 	}
@@ -124,30 +127,72 @@ func (l *loader) displayPath(p string) string {
 
 // Locate turns a command-line PATH into the experiments root directory and,
 // when PATH is one experiment folder (it holds experiment.yaml, or is that
-// file), the experiment's id. For one experiment the root is the nearest
-// ancestor that holds experimentos.yaml or is named "experiments", else the
-// folder's parent. A relative PATH gives a relative rootDir.
+// file), the experiment's id. It is LocateFrom with the working directory.
 func Locate(p string) (rootDir, onlyID string, err error) {
-	p = filepath.Clean(p)
-	fi, err := os.Stat(p)
+	wd, err := os.Getwd()
 	if err != nil {
 		return "", "", fmt.Errorf("load: %w", err)
+	}
+	return LocateFrom(wd, p)
+}
+
+// LocateFrom is Locate relative to the working directory wd (absolute).
+//
+// For one experiment the root is the nearest ancestor that holds
+// experimentos.yaml or is named "experiments", else the folder's parent;
+// when PATH lies inside wd that search stops at wd: the root is never looked
+// for above the working directory (the workspace, in the action). A
+// relative PATH gives a relative rootDir.
+//
+// The root and every folder on the way to PATH are checked like any other
+// path (docs/security.md#paths): a symbolic link among them (the root
+// itself included) is an error naming the link, and nothing is read through
+// it. When PATH lies inside wd every component below wd is checked; outside
+// wd (an absolute PATH or one starting with ..) the root and everything
+// below it are.
+func LocateFrom(wd, p string) (rootDir, onlyID string, err error) {
+	p = filepath.Clean(p)
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(wd, p)
+	}
+	inside := false
+	if rel, err := filepath.Rel(wd, abs); err == nil && (rel == "." || filepath.IsLocal(rel)) {
+		inside = true
+		// Check wd's descendants down to PATH before anything is stat'ed
+		// through them.
+		if err := noLinks(wd, wd, rel, !filepath.IsAbs(p)); err != nil {
+			return "", "", err
+		}
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", "", fmt.Errorf("load: %w", pathErr(err, p))
 	}
 	if !fi.IsDir() {
-		if filepath.Base(p) != configName {
+		if b := filepath.Base(abs); b != configName && !nearConfig(b) {
 			return "", "", fmt.Errorf("load: %s is not a directory", p)
 		}
-		p = filepath.Dir(p)
-	} else if _, err := os.Stat(filepath.Join(p, configName)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, "", nil // an experiments root
+		abs = filepath.Dir(abs)
+	} else if _, err := os.Lstat(filepath.Join(abs, configName)); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("load: %w", pathErr(err, filepath.Join(p, configName)))
 		}
-		return "", "", fmt.Errorf("load: %w", err)
+		// An experiments root.
+		if !inside {
+			if err := noLinks(wd, filepath.Dir(abs), filepath.Base(abs), !filepath.IsAbs(p)); err != nil {
+				return "", "", err
+			}
+		}
+		return p, "", nil
 	}
+	return locateExperiment(wd, p, abs, inside)
+}
 
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", "", fmt.Errorf("load: %w", err)
+// locateExperiment finds the root of the experiment folder abs (PATH p).
+func locateExperiment(wd, p, abs string, inside bool) (rootDir, onlyID string, err error) {
+	if inside && abs == wd {
+		return "", "", fmt.Errorf("load: %s is an experiment folder and the working directory; the experiments root is never looked for above the working directory: run from the repository, as in experimentos check experiments/<id>", p)
 	}
 	root := filepath.Dir(abs)
 	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
@@ -155,7 +200,7 @@ func Locate(p string) (rootDir, onlyID string, err error) {
 			root = dir
 			break
 		}
-		if filepath.Dir(dir) == dir {
+		if inside && dir == wd || filepath.Dir(dir) == dir {
 			break
 		}
 	}
@@ -163,18 +208,60 @@ func Locate(p string) (rootDir, onlyID string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("load: %w", err)
 	}
+	if !inside {
+		// The root itself and the folders from it down to the experiment.
+		if err := noLinks(wd, filepath.Dir(root), filepath.Join(filepath.Base(root), rel), !filepath.IsAbs(p)); err != nil {
+			return "", "", err
+		}
+	}
 	onlyID = filepath.ToSlash(rel)
 	if filepath.IsAbs(p) {
-		return root, onlyID, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
 		return root, onlyID, nil
 	}
 	if r, err := filepath.Rel(wd, root); err == nil {
 		root = r
 	}
 	return root, onlyID, nil
+}
+
+// noLinks checks every component of rel below base with Lstat, without
+// following any link: a symbolic link is an error that names the link
+// (relative to wd when the user's PATH was relative) and never its target.
+// A component that does not exist ends the check: the caller's Stat then
+// reports it.
+func noLinks(wd, base, rel string, relative bool) error {
+	if rel == "." {
+		return nil
+	}
+	dir := base
+	elems := strings.Split(rel, string(filepath.Separator))
+	for i, e := range elems {
+		dir = filepath.Join(dir, e)
+		fi, err := os.Lstat(dir)
+		if err != nil {
+			return nil
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			name := dir
+			if r, err := filepath.Rel(wd, dir); err == nil && relative {
+				name = r
+			}
+			return fmt.Errorf("load: %s is a symbolic link (%s): the experiments root and every folder on the way to it must be real folders; links are never followed", filepath.ToSlash(name), experiment.CodePathEscape)
+		}
+		if i < len(elems)-1 && !fi.IsDir() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// pathErr names the path of a *fs.PathError as the user wrote it.
+func pathErr(err error, p string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}
+	}
+	return err
 }
 
 func exists(name string) bool {

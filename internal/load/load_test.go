@@ -196,7 +196,7 @@ func TestRootBad(t *testing.T) {
 		{name: "min_users -1", fsys: oneExp("name: x\nthresholds: {min_users: -1}\n", goodCSV), want: []at{{blocked, "bad_config", yml, 2, "thresholds.min_users", 14}}},
 		{name: "negative threshold", fsys: oneExp("name: x\nguardrails: [{metric: guardrail_error, worsened_threshold: -0.1}]\n", goodCSV), want: []at{{blocked, "bad_config", yml, 2, "guardrails[0].worsened_threshold", 40}}},
 		{name: "huge exponent", fsys: oneExp("name: x\nthresholds: {alpha: 1e-999999}\n", goodCSV), want: []at{{blocked, "bad_config", yml, 2, "thresholds.alpha", 14}}},
-		{name: "tab in yaml", fsys: oneExp("name: x\n\tstatus: running\n", goodCSV), want: []at{{blocked, "unreadable", yml, 2, "", 0}}},
+		{name: "tab in yaml", fsys: oneExp("name: x\n\tstatus: running\n", goodCSV), want: []at{{blocked, "unreadable", yml, 2, "", 1}}, msg: "line 2 is indented with a tab"},
 		{name: "repo srm conflict blocks", fsys: fstest.MapFS{
 			"experimentos.yaml":   mfile("thresholds:\n  srm_warning_p: 0.000001\n"),
 			"exp/experiment.yaml": mfile(goodYAML), "exp/results.csv": mfile(goodCSV),

@@ -35,10 +35,15 @@ type loader struct {
 	display string
 	lim     Limits
 
-	entries map[string]kind // every path the walk saw
-	expDirs []string        // experiment ids, walk order
-	isExp   map[string]bool
-	strays  []stray
+	entries  map[string]kind // every path the walk saw
+	expDirs  []string        // experiment ids, walk order
+	nearMiss []string        // files named like experiment.yaml but not quite (misnamed.go)
+	isExp    map[string]bool
+	strays   []stray
+
+	misnamed     []string            // folders holding only a near-miss of experiment.yaml, walk order
+	misnamedFile map[string]string   // folder → its near-miss file
+	files        map[string][]string // folder → regular file names, built on first need (hints.go)
 
 	ownIssues  map[string][]experiment.Issue // stray issues by experiment id
 	orphans    []string                      // stray paths inside no experiment
@@ -82,6 +87,9 @@ func (l *loader) walk() error {
 			l.entries[p] = kindOther
 			l.addStray(p, experiment.CodePathEscape, "is not a regular file ("+t.String()+"); it is never opened")
 		}
+		if !t.IsDir() && nearConfig(d.Name()) {
+			l.nearMiss = append(l.nearMiss, p)
+		}
 		if d.Name() == configName {
 			dir := path.Dir(p)
 			if !l.isExp[dir] {
@@ -97,8 +105,9 @@ func (l *loader) walk() error {
 	if err != nil {
 		return err
 	}
+	l.addMisnamed()
 	l.attribute()
-	if n := len(l.expDirs) + len(l.orphans); n > l.lim.MaxExperiments {
+	if n := len(l.expDirs) + len(l.misnamed) + len(l.orphans); n > l.lim.MaxExperiments {
 		return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
 	}
 	return nil

@@ -91,6 +91,7 @@ func (y *ydoc) parse(b []byte) (root *yaml.Node, ok bool) {
 			return nil, true
 		}
 		y.syntaxError(err)
+		y.tabHint(b)
 		return nil, false
 	}
 	var extra yaml.Node
@@ -149,6 +150,33 @@ func (y *ydoc) syntaxError(err error) {
 		File:     y.file,
 		Line:     line,
 	})
+}
+
+// tabHint rewrites the syntax error just recorded when a line at (or just
+// after: yaml.v3 may name the line before) the error's line is indented
+// with a tab, which YAML forbids: the issue then names that line and the
+// tab's column and says what to do.
+func (y *ydoc) tabHint(b []byte) {
+	is := &y.issues[len(y.issues)-1]
+	errLine := max(is.Line, 1)
+	line := 1
+	for len(b) > 0 && line <= errLine+1 {
+		end := bytes.IndexByte(b, '\n')
+		if end < 0 {
+			end = len(b)
+		}
+		indent := b[:end]
+		if i := bytes.IndexFunc(indent, func(r rune) bool { return r != ' ' && r != '\t' }); i >= 0 {
+			indent = indent[:i]
+		}
+		if t := bytes.IndexByte(indent, '\t'); t >= 0 && line >= errLine {
+			is.Line, is.Col = line, t+1
+			is.Message = fmt.Sprintf("is not valid YAML: line %d is indented with a tab (column %d); YAML indents with spaces only: replace the tab with spaces", line, t+1)
+			return
+		}
+		b = b[min(end+1, len(b)):]
+		line++
+	}
 }
 
 // withinLimits visits every node, expanding aliases, and refuses the
@@ -363,10 +391,24 @@ func (y *ydoc) number(v, at *yaml.Node, kp, example string) bool {
 		return false
 	}
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!int" && v.Tag != "!!float" {
+		if quotedNumber(v) {
+			y.add(experiment.CodeBadConfig, at, kp, "%s is the text %s in quotes, not a number: remove the quotes, as in %s: %s", kp, quote(v.Value), kp[strings.LastIndex(kp, ".")+1:], v.Value)
+			return false
+		}
 		y.add(experiment.CodeBadConfig, at, kp, "%s must be a number such as %s, not %s", kp, example, kindName(v))
 		return false
 	}
 	return true
+}
+
+// quotedNumber reports whether v is a quoted scalar ("0.05", '100') whose
+// text is a number: what a user meant as one.
+func quotedNumber(v *yaml.Node) bool {
+	if v.Kind != yaml.ScalarNode || v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		return false
+	}
+	_, err := experiment.ParseDecimal(strings.TrimSpace(v.Value))
+	return err == nil
 }
 
 // decimal returns a number exactly as written.
@@ -375,10 +417,16 @@ func (y *ydoc) decimal(v, at *yaml.Node, kp, example string) (experiment.Decimal
 		return experiment.Decimal{}, false
 	}
 	s := v.Value
+	if len(s) > maxDecimalLen {
+		y.add(experiment.CodeBadConfig, at, kp, "%s = %s is longer than %d characters; write it with fewer digits, or in exponent form such as 1e-70", kp, quote(s), maxDecimalLen)
+		return experiment.Decimal{}, false
+	}
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		// Keep exponents small: math/big would build a huge number.
-		if e, err := strconv.Atoi(s[i+1:]); err != nil || e > 30 || e < -30 {
-			y.add(experiment.CodeBadConfig, at, kp, "%s = %s is out of range; write a plain decimal such as %s", kp, quote(s), example)
+		// An exponent beyond ±1000 puts any mantissa of 64 characters or
+		// fewer outside the range below; refuse it before math/big builds
+		// a huge number.
+		if e, err := strconv.Atoi(s[i+1:]); err != nil || e > 1000 || e < -1000 {
+			y.add(experiment.CodeBadConfig, at, kp, "%s = %s is out of range: a number's size must lie between %s and %s", kp, quote(s), decMinMag, decMaxMag)
 			return experiment.Decimal{}, false
 		}
 	}
@@ -387,7 +435,31 @@ func (y *ydoc) decimal(v, at *yaml.Node, kp, example string) (experiment.Decimal
 		y.add(experiment.CodeBadConfig, at, kp, "%s must be a decimal number such as %s, not %s", kp, example, quote(s))
 		return experiment.Decimal{}, false
 	}
+	if !inRange(d) {
+		y.add(experiment.CodeBadConfig, at, kp, "%s = %s is out of range: a number's size must lie between %s and %s", kp, quote(s), decMinMag, decMaxMag)
+		return experiment.Decimal{}, false
+	}
 	return d, true
+}
+
+// Numbers in YAML are taken exactly, in plain or exponent form (0.00001
+// and 1e-5 are the same value), when 0 or of a size between 1e-300 and
+// 1e300: the same rule for every setting and every way of writing a value,
+// and the bounds keep the nearest float64 finite and non-zero
+// (docs/formats.md#numbers). Each setting then checks its own range.
+var (
+	maxDecimalLen = 64 // experiment.ParseDecimal's bound
+	decMinMag     = experiment.MustDecimal("1e-300")
+	decMaxMag     = experiment.MustDecimal("1e300")
+)
+
+func inRange(d experiment.Decimal) bool {
+	if d.Sign() == 0 {
+		return true
+	}
+	a := d.Rat()
+	a.Abs(a)
+	return a.Cmp(decMinMag.Rat()) >= 0 && a.Cmp(decMaxMag.Rat()) <= 0
 }
 
 // integer returns a whole number written in plain digits.
