@@ -63,6 +63,10 @@ type Decision struct {
 	// Comparisons holds each comparison's verdict, in CSV order; empty
 	// when health is blocked or nothing was analyzed.
 	Comparisons []Verdict
+	// Index is the comparison the decision took its rule and reason from
+	// (the first rolled-back arm, the winner, or the first hold by rule
+	// order), an index into Comparisons; -1 when there is none.
+	Index int
 }
 
 // Result pairs a report with its decision.
@@ -77,10 +81,10 @@ func Decide(r *analysis.Report) Decision {
 	h := r.Health
 	if h.Status == analysis.Blocked {
 		kind := blockedKind(h.Issues)
-		return Decision{Outcome: experiment.Hold, Rule: RuleBlocked, HoldKind: kind, Reason: blockedReason(h)}
+		return Decision{Outcome: experiment.Hold, Rule: RuleBlocked, HoldKind: kind, Reason: blockedReason(h), Index: -1}
 	}
 	if e.Status == experiment.StatusPlanned || !r.Analyzed || len(r.Comparisons) == 0 {
-		return Decision{Outcome: experiment.None, Reason: "planned: not analyzed until status is running"}
+		return Decision{Outcome: experiment.None, Reason: "planned: not analyzed until status is running", Index: -1}
 	}
 	d := Decision{}
 	for i := range r.Comparisons {
@@ -204,8 +208,12 @@ func evidence(p *analysis.Result) string {
 // (docs/rules.md#the-experiments-outcome).
 func combine(r *analysis.Report, d *Decision) {
 	var rolled []Verdict
-	for _, v := range d.Comparisons {
+	d.Index = -1
+	for i, v := range d.Comparisons {
 		if v.Outcome == experiment.Rollback {
+			if d.Index < 0 {
+				d.Index = i
+			}
 			rolled = append(rolled, v)
 		}
 	}
@@ -234,7 +242,7 @@ func combine(r *analysis.Report, d *Decision) {
 	}
 	if best >= 0 {
 		v := d.Comparisons[best]
-		d.Outcome, d.Arm, d.Rule, d.Reason = experiment.Launch, v.Arm, v.Rule, v.Reason
+		d.Outcome, d.Arm, d.Rule, d.Reason, d.Index = experiment.Launch, v.Arm, v.Rule, v.Reason, best
 		return
 	}
 	first := 0
@@ -244,7 +252,7 @@ func combine(r *analysis.Report, d *Decision) {
 		}
 	}
 	v := d.Comparisons[first]
-	d.Outcome, d.Rule, d.HoldKind, d.Reason = experiment.Hold, v.Rule, v.HoldKind, v.Reason
+	d.Outcome, d.Rule, d.HoldKind, d.Reason, d.Index = experiment.Hold, v.Rule, v.HoldKind, v.Reason, first
 }
 
 // better reports whether a's primary estimate is strictly better than b's

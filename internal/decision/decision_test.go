@@ -88,7 +88,7 @@ func TestRulesPerComparison(t *testing.T) {
 		}, RuleLaunch, experiment.Launch, NoHold, "improved"},
 		{"severe guardrail rolls back a winner", func() *experiment.Experiment {
 			return build(errs, ctl, a("treatment", 20000, "conversions", 2300, "errors", 200))
-		}, RuleSevereGuardrail, experiment.Rollback, NoHold, "severe margin 0.3 pp"},
+		}, RuleSevereGuardrail, experiment.Rollback, NoHold, "severe margin 0.30 pp"},
 		{"severe guardrail rolls back under an SRM warning", func() *experiment.Experiment {
 			return build(errs, ctl, a("treatment", 20700, "conversions", 2070, "errors", 207*2))
 		}, RuleSevereGuardrail, experiment.Rollback, NoHold, "worsened severely"},
@@ -239,6 +239,9 @@ func TestExperimentOutcome(t *testing.T) {
 			}
 			if len(d.Comparisons) != len(tt.arms)-1 {
 				t.Errorf("%d verdicts for %d arms", len(d.Comparisons), len(tt.arms))
+			}
+			if v := d.Comparisons[d.Index]; v.Rule != d.Rule || tt.arm != "" && v.Arm != tt.arm {
+				t.Errorf("Index %d names verdict %+v, not the decision's", d.Index, v)
 			}
 		})
 	}

@@ -103,8 +103,8 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 
 var ratHundred = big.NewRat(100, 1)
 
-// ratString renders r as a plain decimal when it has a finite one, else as
-// a fraction.
+// ratString renders r as a plain decimal when it has a finite one of at
+// most 30 places, else to 6 significant digits.
 func ratString(r *big.Rat) string {
 	if r.IsInt() {
 		return r.Num().String()
@@ -115,7 +115,8 @@ func ratString(r *big.Rat) string {
 			return s
 		}
 	}
-	return r.RatString()
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', 6, 64) // a repeating decimal such as α/3
 }
 
 // IntDecimal returns n as a Decimal.

@@ -16,6 +16,9 @@ import (
 
 // P renders a p-value: 4 significant digits, scientific below 0.0001.
 func P(p float64) string {
+	if math.IsNaN(p) || math.IsInf(p, 0) {
+		return "n/a"
+	}
 	if p < 1e-4 {
 		return fmt.Sprintf("%.2g", p)
 	}
@@ -31,21 +34,43 @@ func unit(k experiment.Kind) experiment.Unit {
 }
 
 // sig renders x with enough significant digits to tell small values from
-// zero: two decimals from 1 up, three significant digits below.
+// zero: two decimals from 1 up, three significant digits below (trailing
+// zeros dropped down to two decimals), never an exponent.
 func sig(x float64, signed bool) string {
-	f := "%.2f"
-	if a := math.Abs(x); a != 0 && a < 1 {
-		f = "%.3g"
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "n/a"
 	}
-	if signed {
-		f = "%+" + f[1:]
+	prec := 2
+	if a := math.Abs(x); a != 0 && math.Round(a*100) < 100 {
+		// Three significant digits below 1: 0.123, 0.00312.
+		prec = 2 - int(math.Floor(math.Log10(a)))
 	}
-	s := fmt.Sprintf(f, x)
-	if strings.ContainsAny(s, "e") { // %g chose an exponent: spell it out
-		s = strconv.FormatFloat(x, 'f', -1, 64)
-		if signed && x > 0 {
-			s = "+" + s
-		}
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	for prec > 2 && strings.HasSuffix(s, "0") { // 0.250 → 0.25, never below two decimals
+		s, prec = s[:len(s)-1], prec-1
+	}
+	if signed && !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
+}
+
+// plain renders a value in the metric's own unit: four significant digits,
+// and all the integer digits of large values, never an exponent.
+func plain(x float64, signed bool) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "n/a"
+	}
+	prec := 0
+	if a := math.Abs(x); a != 0 && a < 1000 {
+		prec = 3 - int(math.Floor(math.Log10(a)))
+	}
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if signed && !strings.HasPrefix(s, "-") {
+		s = "+" + s
 	}
 	return s
 }
@@ -56,9 +81,9 @@ func Value(k experiment.Kind, v float64) string {
 	case experiment.UnitRate:
 		return sig(v*100, false) + "%"
 	case experiment.UnitPerUser:
-		return fmt.Sprintf("%.4g/user", v)
+		return plain(v, false) + "/user"
 	}
-	return fmt.Sprintf("%.4g", v)
+	return plain(v, false)
 }
 
 // Diff renders a difference of two values of a metric of kind k.
@@ -67,9 +92,9 @@ func Diff(k experiment.Kind, d float64) string {
 	case experiment.UnitRate:
 		return sig(d*100, true) + " pp"
 	case experiment.UnitPerUser:
-		return fmt.Sprintf("%+.4g/user", d)
+		return plain(d, true) + "/user"
 	}
-	return fmt.Sprintf("%+.4g", d)
+	return plain(d, true)
 }
 
 // Rel renders a relative change ("+4.06%").

@@ -176,36 +176,11 @@ func stateBadge(s analysis.GuardrailState) string {
 // rule order (ties by CSV order), as docs/rules.md#decision-rules
 // picks it; nil when nothing was compared.
 func Deciding(r decision.Result) *analysis.Comparison {
-	i := decidingIndex(r)
-	if i < 0 {
+	i := r.Decision.Index
+	if i < 0 || i >= len(r.Report.Comparisons) {
 		return nil
 	}
 	return &r.Report.Comparisons[i]
-}
-
-func decidingIndex(r decision.Result) int {
-	cs := r.Report.Comparisons
-	if len(cs) == 0 {
-		return -1
-	}
-	if a := r.Decision.Arm; a != "" {
-		for i := range cs {
-			if cs[i].Arm == a {
-				return i
-			}
-		}
-	}
-	vs := r.Decision.Comparisons
-	if len(vs) != len(cs) {
-		return 0
-	}
-	first := 0
-	for i, v := range vs {
-		if v.Rule < vs[first].Rule {
-			first = i
-		}
-	}
-	return first
 }
 
 // ---- numbers (every one through the format package) ----
