@@ -255,7 +255,6 @@ func roleList(specs []experiment.ColumnSpec) string {
 	return strings.Join(out, ", ")
 }
 
-
 // csvRow is one parsed data row.
 type csvRow struct {
 	experiment.Row
