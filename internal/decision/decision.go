@@ -123,8 +123,8 @@ func decideComparison(r *analysis.Report, c *analysis.Comparison) Verdict {
 	p := &c.Primary
 	for i := range c.Guardrails {
 		if g := &c.Guardrails[i]; g.State == analysis.StateSevere {
-			return v(experiment.Rollback, RuleSevereGuardrail, NoHold, fmt.Sprintf("%s: guardrail %s worsened severely: %s (beyond the severe margin %s), p = %s < %s",
-				c.Arm, g.Metric.Label, FormatDiff(&g.Result), FormatMargin(g.Metric, g.Metric.Severe, g.SevereMargin), format.P(g.PValue.V), g.Alpha))
+			return v(experiment.Rollback, RuleSevereGuardrail, NoHold, fmt.Sprintf("%s: guardrail %s worsened severely: %s (beyond the severe margin %s), %s < %s",
+				c.Arm, g.Metric.Label, FormatDiff(&g.Result), FormatMargin(g.Metric, g.Metric.Severe, g.SevereMargin), format.PIs(g.PValue.V), g.Alpha))
 		}
 	}
 	if p.Significant && p.Harmed() {
@@ -132,8 +132,8 @@ func decideComparison(r *analysis.Report, c *analysis.Comparison) Verdict {
 			c.Arm, p.Metric.Label, p.Metric.Desired, evidence(p)))
 	}
 	if hasCode(r.Health.Issues, experiment.CodeSRM) {
-		return v(experiment.Hold, RuleSRM, Investigate, fmt.Sprintf("SRM p = %s < %s: the traffic split does not match the expected one",
-			format.P(r.Health.SRM.PValue), e.Thresholds.SRMWarningP))
+		return v(experiment.Hold, RuleSRM, Investigate, fmt.Sprintf("SRM %s < %s: the traffic split does not match the expected one",
+			format.PIs(r.Health.SRM.PValue), e.Thresholds.SRMWarningP))
 	}
 	if worse := flagged(c); len(worse) > 0 {
 		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s",
@@ -200,7 +200,7 @@ func indexOf(arms []analysis.Arm, name string) int {
 }
 
 func evidence(p *analysis.Result) string {
-	s := fmt.Sprintf("%s, p = %s < %s", FormatDiff(p), format.P(p.PValue.V), p.Alpha)
+	s := fmt.Sprintf("%s, %s < %s", FormatDiff(p), format.PIs(p.PValue.V), p.Alpha)
 	return s
 }
 
@@ -303,7 +303,7 @@ func blockedReason(h analysis.Health) string {
 		}
 	}
 	if first.Code == experiment.CodeSRMSevere && h.SRM != nil {
-		return fmt.Sprintf("health check blocked: severe SRM, p = %s", format.P(h.SRM.PValue))
+		return fmt.Sprintf("health check blocked: severe SRM, %s", format.PIs(h.SRM.PValue))
 	}
 	s := fmt.Sprintf("health check blocked: %s", first.Code)
 	if loc := first.Location(); loc != "" {

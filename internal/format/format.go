@@ -19,10 +19,22 @@ func P(p float64) string {
 	if math.IsNaN(p) || math.IsInf(p, 0) {
 		return "n/a"
 	}
+	if p < math.SmallestNonzeroFloat64*1e10 { // underflowed: below any printable p
+		return "<1e-300"
+	}
 	if p < 1e-4 {
 		return fmt.Sprintf("%.2g", p)
 	}
 	return fmt.Sprintf("%.4g", p)
+}
+
+// PIs renders "p = 0.0142", or "p < 1e-300" for a p-value too small to
+// represent.
+func PIs(p float64) string {
+	if s := P(p); strings.HasPrefix(s, "<") {
+		return "p " + s[:1] + " " + s[1:]
+	}
+	return "p = " + P(p)
 }
 
 // unit is the kind's unit; an unknown kind prints plain.
