@@ -50,8 +50,11 @@ guardrails:
 // benchmarkEndToEnd loads, analyzes and decides every experiment under a
 // tree of n and renders results.json, as `check --format json` does. It
 // reports the peak live heap seen after the run as peak-heap-MB.
-func benchmarkEndToEnd(b *testing.B, n int) {
-	root := writeTree(b, n)
+func benchmarkEndToEnd(b *testing.B, n int) { runEndToEnd(b, writeTree(b, n), n) }
+
+// runEndToEnd times Run and memo.JSON over the tree at root of n
+// experiments.
+func runEndToEnd(b *testing.B, root string, n int) {
 	meta := memo.Meta{Version: "bench"}
 	b.ReportAllocs()
 	b.ResetTimer()

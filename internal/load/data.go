@@ -488,6 +488,13 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	for i, l := range labels {
 		d.Arms[i] = experiment.Row{Arm: l, Moments: map[string]experiment.Moments{}}
 	}
+	if len(e.Segments) == 0 { // one row per arm: the rows are the totals
+		for _, r := range d.Rows {
+			d.Arms[first[r.Arm]] = r
+		}
+		d.Rows = d.Arms
+		return d
+	}
 	for _, r := range d.Rows {
 		a := &d.Arms[first[r.Arm]]
 		if a.Line == 0 {
@@ -497,9 +504,6 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		for name, mo := range r.Moments {
 			a.Moments[name] = a.Moments[name].Add(mo)
 		}
-	}
-	if len(e.Segments) == 0 {
-		d.Rows = d.Arms
 	}
 	return d
 }
