@@ -48,7 +48,6 @@ func TestParseFiles(t *testing.T) {
 	}
 }
 
-
 // TestServe starts the command, lists a pull request's files and creates a
 // comment through the API, and reads both back through the control URLs.
 func TestServe(t *testing.T) {
