@@ -17,8 +17,8 @@ ARG GO_IMAGE=golang:1.26.8-bookworm
 FROM ${GO_IMAGE} AS build
 WORKDIR /src
 # A module proxy other than Go's default, when the build needs one; unset
-# (the default) leaves Go's own.
-ARG GOPROXY
+# (empty, the default) leaves Go's own.
+ARG GOPROXY=
 # Module downloads in their own layer: cached until go.mod/go.sum change.
 COPY go.mod go.sum ./
 RUN go mod download
