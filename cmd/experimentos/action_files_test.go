@@ -12,10 +12,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestDockerfile checks the image's build against docs/action.md: multi-stage, a
+// TestDockerfile checks the image's build (docs/action.md): multi-stage, a
 // static trimmed binary with module downloads in their own layer, a base
-// pinned by tag (not :nonroot, not :latest), an exec-form ENTRYPOINT and no
-// USER (GitHub runs Docker actions as root to write its mounted files).
+// pinned by tag (not :nonroot, not :latest) that scripts/container-check can
+// replace through a build ARG, a final stage FROM scratch, an exec-form
+// ENTRYPOINT and no USER (GitHub runs Docker actions as root to write its
+// mounted files).
 func TestDockerfile(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
@@ -32,14 +34,21 @@ func TestDockerfile(t *testing.T) {
 		op, args, _ := strings.Cut(line, " ")
 		ins = append(ins, instr{strings.ToUpper(op), strings.TrimSpace(args)})
 	}
-	var froms []string
+	var froms, rawFroms []string
+	args := map[string]string{} // global ARGs (before the first FROM) and their defaults
 	var copiedMod, downloaded, built bool
 	var entry []string
 	for i, in := range ins {
 		switch in.op {
+		case "ARG":
+			if len(froms) == 0 {
+				name, def, _ := strings.Cut(in.args, "=")
+				args[name] = def
+			}
 		case "FROM":
 			f := strings.Fields(in.args)
-			froms = append(froms, f[0])
+			rawFroms = append(rawFroms, f[0])
+			froms = append(froms, os.Expand(f[0], func(k string) string { return args[k] }))
 		case "USER":
 			t.Errorf("USER %s: GitHub runs Docker actions as root; the action must be able to write GITHUB_OUTPUT", in.args)
 		case "COPY":
@@ -85,6 +94,23 @@ func TestDockerfile(t *testing.T) {
 	if len(froms) > 0 && !strings.HasPrefix(froms[0], "golang:1.26") {
 		t.Errorf("builder = %s, want golang:1.26", froms[0])
 	}
+	// scripts/container-check builds this file with a stand-in builder (no
+	// registry there): the builder must be a global ARG that it passes, and
+	// the released final stage must not depend on any ARG.
+	if len(rawFroms) > 1 {
+		name, ok := strings.CutPrefix(rawFroms[0], "${")
+		name, ok2 := strings.CutSuffix(name, "}")
+		if _, declared := args[name]; !ok || !ok2 || !declared {
+			t.Errorf("builder FROM %s: want ${NAME} of a global ARG with the official image as default", rawFroms[0])
+		} else if script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "container-check")); err != nil {
+			t.Error(err)
+		} else if !strings.Contains(string(script), "--build-arg "+name+"=") {
+			t.Errorf("scripts/container-check does not pass --build-arg %s=", name)
+		}
+		if last := rawFroms[len(rawFroms)-1]; last != "scratch" {
+			t.Errorf("final stage FROM %s, want scratch (released as is)", last)
+		}
+	}
 	if last := froms[len(froms)-1]; last == "scratch" && !strings.Contains(string(data), "ca-certificates.crt") {
 		t.Errorf("scratch base without CA certificates")
 	}
@@ -96,8 +122,8 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestActionYAML checks action.yml: every input and output of
-// docs/action.md with a description (and the inputs' defaults), a Docker action built from the
+// TestActionYAML checks action.yml: every input and output of docs/action.md with
+// a description (and the inputs' defaults), a Docker action built from the
 // Dockerfile running `experimentos action`.
 func TestActionYAML(t *testing.T) {
 	t.Parallel()
