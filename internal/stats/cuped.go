@@ -136,7 +136,7 @@ func cupedTheta(t, c CovMoments, proportion bool) float64 {
 // rounding noise (Y exactly linear in X) and is taken as 0.
 //
 // Adjusted.OK is false when an arm has fewer than 2 users or se = 0;
-// RelOK is false also when μ_Y,c = 0 or se_rel = 0. It panics on invalid
+// RelOK is false also when μ_Y,c = 0 or se_rel is 0 or overflows. It panics on invalid
 // moments (see CUPEDTheta) or alpha outside (0, 1).
 func CUPED(t, c CovMoments, proportion bool, alpha float64) CUPEDResult {
 	t.check("CUPED", proportion)
@@ -170,14 +170,15 @@ func cupedCompare(at, ac cupedArm, nt, nc int64, theta, alpha float64) (Estimate
 	if !e.OK || ac.muY == 0 {
 		return e, st, sc
 	}
-	muC2 := ac.muY * ac.muY
+	// Divided by |μ_Y,c| twice rather than by μ²_Y,c, which can underflow.
+	absC := math.Abs(ac.muY)
 	ratio := at.muY / ac.muY
 	relVarC := ac.varY*ratio*ratio - 2*theta*ac.cv*ratio + theta*theta*ac.varX
-	relVar := st.Var/(at.n*muC2) + max(relVarC, 0)/(ac.n*muC2)
-	if !(relVar > 0) {
+	relVar := st.Var/at.n/absC/absC + max(relVarC, 0)/ac.n/absC/absC
+	if !(relVar > 0) || math.IsInf(relVar, 0) {
 		return e, st, sc
 	}
-	e.Rel = e.Diff / math.Abs(ac.muY)
+	e.Rel = e.Diff / absC
 	e.RelSE = math.Sqrt(relVar)
 	e.RelLow, e.RelHigh = e.Rel-crit*e.RelSE, e.Rel+crit*e.RelSE
 	e.RelOK = true
@@ -211,6 +212,9 @@ func cupedWelch(t, c Summary, alpha float64) (Estimate, float64) {
 	a, b := vt/v, vc/v
 	df := 1 / (a*a/float64(t.N-1) + b*b/float64(c.N-1))
 	d := t.Mean - c.Mean
+	if math.IsInf(d, 0) {
+		return Estimate{}, 0
+	}
 	tstat := d / se
 	// The two-sided tail straight from the regularized incomplete beta
 	// function, so a tiny p keeps its digits (no 1 − cdf).

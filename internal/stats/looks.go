@@ -59,6 +59,11 @@ func PeekingFalsePositiveRate(looks int, alpha float64) float64 {
 	nodes := func(a float64) (x, w []float64) {
 		m := int(math.Ceil(peekNodesPerUnit*a)) * 2 // even, 3 per unit of 2a
 		m = max(m, 16)
+		if m == 26 {
+			// gonum v0.17.0's tabulated 26-point rule is wrong (its weights
+			// sum to 1.979, not 2); TestLegendreRules checks every other size.
+			m = 28
+		}
 		xs := make([]float64, m)
 		ws := make([]float64, m)
 		leg.FixedLocations(xs, ws, -a, a)
