@@ -185,7 +185,7 @@ func TestMethodVectors(t *testing.T) {
 		len(f.Cases), f.Versions, per, maxRelErr.v, maxRelErr.id)
 }
 
-func checkEstimate(c checker, name string, got Estimate, want estimateJSON) {
+func checkMethodEstimate(c checker, name string, got Estimate, want estimateJSON) {
 	c.t.Helper()
 	c.okFlag(name, got.OK, want.OK)
 	if want.OK && got.OK {
@@ -221,8 +221,8 @@ func checkCUPED(c checker, v *cupedVector) {
 		c.t.Errorf("%s: CUPED theta %v != CUPEDTheta %v", c.id, r.Theta, theta)
 	}
 	methodFloat(c, "variance reduction", r.VarianceReduction, &v.VarianceReduction)
-	checkEstimate(c, "adjusted", r.Adjusted, v.Adjusted)
-	checkEstimate(c, "unadjusted", r.Unadjusted, v.Unadjusted)
+	checkMethodEstimate(c, "adjusted", r.Adjusted, v.Adjusted)
+	checkMethodEstimate(c, "unadjusted", r.Unadjusted, v.Unadjusted)
 	for _, arm := range []struct {
 		name      string
 		got, want Summary
