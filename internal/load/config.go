@@ -192,8 +192,10 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 		case "plan":
 			c.plan = y.parsePlan(v, key, kp)
 		case "primary":
-			c.primarySet = true
-			c.primary = y.parseMetric(deref(v), key, kp, primaryKeys)
+			if !isNull(deref(v)) { // primary: with nothing under it keeps the default
+				c.primarySet = true
+				c.primary = y.parseMetric(deref(v), key, kp, primaryKeys)
+			}
 		case "secondary":
 			c.secondary = y.parseMetrics(v, key, kp, secondaryKeys, "secondary metrics")
 		case "guardrails":
