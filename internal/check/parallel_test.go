@@ -202,3 +202,32 @@ func TestTreeLoadMatchesRoot(t *testing.T) {
 		t.Errorf("the stray link: issues %v", orphan.Issues)
 	}
 }
+
+// TestWalkSameEveryTime runs the walk, which lists the root's subfolders
+// from several goroutines, many times over the same tree: the results are
+// the same bytes each time, and the experiment limit holds across the
+// subfolders walked at once.
+func TestWalkSameEveryTime(t *testing.T) {
+	t.Parallel()
+	root := mixedTree(t)
+	first, err := RunRoot(root, "", Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := render(t, first)
+	for range 10 {
+		rs, err := RunRoot(root, "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(render(t, rs), want) {
+			t.Fatal("a second walk of the same tree gave other results")
+		}
+	}
+	for _, limit := range []int{1, 5, 39} {
+		_, err := RunRoot(root, "", Options{Limits: load.Limits{MaxExperiments: limit}})
+		if want := fmt.Sprintf("more than %d experiments", limit); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("MaxExperiments %d: err = %v, want %q", limit, err, want)
+		}
+	}
+}
