@@ -21,7 +21,7 @@ const goldenDir = "../../testdata/portfolio"
 
 func examples(t *testing.T) []decision.Result {
 	t.Helper()
-	rs, err := check.Run("../../experiments", check.Options{Limits: load.DefaultLimits()})
+	rs, err := check.Run("../../testdata/examples", check.Options{Limits: load.DefaultLimits()})
 	if err != nil {
 		t.Fatal(err)
 	}
