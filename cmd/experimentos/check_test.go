@@ -39,7 +39,7 @@ func brokenTree(t *testing.T) string {
 
 func TestCheckExitStatus(t *testing.T) {
 	t.Parallel()
-	examples := filepath.Join("..", "..", "experiments")
+	examples := filepath.Join("..", "..", "testdata", "examples")
 	broken := brokenTree(t)
 	tests := []struct {
 		name     string
@@ -48,7 +48,8 @@ func TestCheckExitStatus(t *testing.T) {
 		inStdout string
 		inStderr string
 	}{
-		// The committed examples hold launches and holds; their rollbacks
+		// The example fixtures (testdata/examples, a copy of the examples once
+		// committed under experiments/) hold launches and holds; their rollbacks
 		// are concluded, so the default gate passes.
 		{"examples pass the default gate", []string{"check", examples}, exitOK, "home-banner", ""},
 		{"hold fails when asked", []string{"check", "--fail-on", "hold", examples}, exitFail, "search/ranking-v2", ""},
@@ -84,7 +85,7 @@ func TestCheckExitStatus(t *testing.T) {
 
 func TestCheckJSONAndOut(t *testing.T) {
 	t.Parallel()
-	examples := filepath.Join("..", "..", "experiments")
+	examples := filepath.Join("..", "..", "testdata", "examples")
 	out := filepath.Join(t.TempDir(), "memos")
 	code, stdout, stderr := runCLI(t, map[string]string{"EXPERIMENTOS_COMMIT": "0123456789abcdef"},
 		"check", "--format", "json", "--out", out, examples)
@@ -110,7 +111,7 @@ func TestCheckJSONAndOut(t *testing.T) {
 	if doc.SchemaVersion != 2 || doc.Commit != "0123456789abcdef" || doc.Version == "" {
 		t.Errorf("schema_version %d, commit %q, version %q", doc.SchemaVersion, doc.Commit, doc.Version)
 	}
-	// Each committed example is there for one outcome (see its comment).
+	// Each example fixture is there for one outcome (see its comment).
 	want := map[string]string{
 		"growth/checkout-copy":  "hold",
 		"home-banner":           "launch",

@@ -13,15 +13,15 @@ func TestIndex(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{"markdown", []string{"../../experiments"}, exitOK,
+		{"markdown", []string{"../../testdata/examples"}, exitOK,
 			[]string{"| Experiment |", "[md](home-banner/memo.md)", "pricing/annual-toggle"}},
-		{"html", []string{"--format", "html", "../../experiments"}, exitOK,
+		{"html", []string{"--format", "html", "../../testdata/examples"}, exitOK,
 			[]string{"<!DOCTYPE html>", `<a href="payments/one-click/memo.html">`, "<svg"}},
-		{"memo base", []string{"../../experiments", "--memo-base", "https://pages.example/memos/"}, exitOK,
+		{"memo base", []string{"../../testdata/examples", "--memo-base", "https://pages.example/memos/"}, exitOK,
 			[]string{"(https://pages.example/memos/home-banner/memo.md)"}},
-		{"bad format", []string{"--format", "pdf", "../../experiments"}, exitUsage, nil},
+		{"bad format", []string{"--format", "pdf", "../../testdata/examples"}, exitUsage, nil},
 		{"missing path", []string{"../../no-such-folder"}, exitUsage, nil},
-		{"two paths", []string{"../../experiments", "../../experiments"}, exitUsage, nil},
+		{"two paths", []string{"../../testdata/examples", "../../testdata/examples"}, exitUsage, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

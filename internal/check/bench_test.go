@@ -48,19 +48,22 @@ guardrails:
 }
 
 // benchmarkEndToEnd loads, analyzes and decides every experiment under a
-// tree of n and renders results.json, as `check --format json` does. It
+// tree of n and renders results.json, as `check --format json` does, with
+// the given number of workers (0: GOMAXPROCS). It
 // reports the peak live heap seen after the run as peak-heap-MB.
-func benchmarkEndToEnd(b *testing.B, n int) { runEndToEnd(b, writeTree(b, n), n) }
+func benchmarkEndToEnd(b *testing.B, n, workers int) {
+	runEndToEnd(b, writeTree(b, n), n, workers)
+}
 
-// runEndToEnd times Run and memo.JSON over the tree at root of n
-// experiments.
-func runEndToEnd(b *testing.B, root string, n int) {
+// runEndToEnd times Run (with workers, 0 for one per core) and memo.JSON
+// over the tree at root of n experiments.
+func runEndToEnd(b *testing.B, root string, n, workers int) {
 	meta := memo.Meta{Version: "bench"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var peak uint64
 	for b.Loop() {
-		results, err := Run(root, Options{Limits: load.DefaultLimits()})
+		results, err := Run(root, Options{Limits: load.DefaultLimits(), Workers: workers})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,8 +81,12 @@ func runEndToEnd(b *testing.B, root string, n int) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
 
-func BenchmarkEndToEndOne(b *testing.B)   { benchmarkEndToEnd(b, 1) }
-func BenchmarkEndToEnd10000(b *testing.B) { benchmarkEndToEnd(b, 10000) }
+func BenchmarkEndToEndOne(b *testing.B)   { benchmarkEndToEnd(b, 1, 0) }
+func BenchmarkEndToEnd10000(b *testing.B) { benchmarkEndToEnd(b, 10000, 0) }
+
+// BenchmarkEndToEnd10000OneWorker is BenchmarkEndToEnd10000 without the
+// worker pool, to show what it brings on this machine.
+func BenchmarkEndToEnd10000OneWorker(b *testing.B) { benchmarkEndToEnd(b, 10000, 1) }
 
 // BenchmarkAnalyzeRender10000 times the steps after loading: analyze,
 // decide and render results.json for 10,000 loaded experiments.

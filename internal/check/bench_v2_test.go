@@ -60,7 +60,7 @@ func benchmarkKinds(b *testing.B, n, arms int) {
 			b.Fatalf("%s: %v", r.Report.Experiment.ID, r.Report.Health.Issues)
 		}
 	}
-	runEndToEnd(b, root, n)
+	runEndToEnd(b, root, n, 0)
 }
 
 // BenchmarkKinds10000x2 and BenchmarkKinds2000x5: issue 9's targets, end

@@ -10,7 +10,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
@@ -22,6 +25,9 @@ import (
 // Options configure a run.
 type Options struct {
 	Limits load.Limits
+	// Workers bounds the goroutines that load and analyze experiments at
+	// once; zero or negative means runtime.GOMAXPROCS(0).
+	Workers int
 }
 
 // Run loads, analyzes and decides every experiment under path, an
@@ -40,6 +46,10 @@ func Run(pathArg string, opts Options) ([]decision.Result, error) {
 
 // RunRoot is Run for a PATH already located with load.Locate: every
 // experiment under rootDir, or only onlyID when it is not empty.
+//
+// Experiments are loaded, analyzed and decided by Options.Workers
+// goroutines; results come back in ID order whatever the number of workers
+// (docs/performance.md#parallel-load).
 func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	// load.Locate checked every component on the way to rootDir; refuse a
 	// linked root here too, for any caller that did not
@@ -52,21 +62,72 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 		return nil, fmt.Errorf("open experiments root: %w", err)
 	}
 	defer root.Close()
-	exps, err := load.Root(root.FS(), filepath.ToSlash(filepath.Clean(rootDir)), load.Options{Limits: opts.Limits})
+	tree, err := load.Walk(root.FS(), filepath.ToSlash(filepath.Clean(rootDir)), load.Options{Limits: opts.Limits})
 	if err != nil {
 		return nil, err
 	}
-	results := make([]decision.Result, 0, len(exps))
-	for _, e := range exps {
-		if onlyID != "" && e.ID != onlyID {
-			continue
+	picked := make([]int, 0, tree.Len())
+	for i := range tree.Len() {
+		if onlyID == "" || tree.ID(i) == onlyID {
+			picked = append(picked, i)
 		}
-		results = append(results, Evaluate(e))
 	}
-	if onlyID != "" && len(results) == 0 {
+	if onlyID != "" && len(picked) == 0 {
 		return nil, fmt.Errorf("%s: no experiment.yaml found", filepath.Join(rootDir, filepath.FromSlash(onlyID)))
 	}
+	results := make([]decision.Result, len(picked))
+	parallel(len(picked), opts.workers(), func(k int) {
+		results[k] = Evaluate(tree.Load(picked[k]))
+	})
 	return results, nil
+}
+
+// workers is Options.Workers, or GOMAXPROCS when it is zero or negative.
+func (o Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel calls do(k) for every k in [0, n) from at most workers
+// goroutines, each taking the next k when it is done with one. It returns
+// when every call has; a panic in one is re-raised here, in the caller's
+// goroutine, as it would have been without workers.
+func parallel(n, workers int, do func(k int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for k := range n {
+			do(k)
+		}
+		return
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		panicked atomic.Pointer[any]
+	)
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, &p)
+					next.Store(int64(n)) // the others stop after their current call
+				}
+			}()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				do(k)
+			}
+		})
+	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(*p)
+	}
 }
 
 // Evaluate analyzes and decides one loaded experiment.

@@ -23,19 +23,22 @@ func didYouMean(name string, names []string) string {
 	return ""
 }
 
-// nearFileHint is "; did you mean X?" for the missing data file p (written
-// rel in experiment.yaml) when its folder holds a regular file of a nearby
-// name, else "". The folder index is built once per Root call.
-func (l *loader) nearFileHint(rel, p string) string {
-	if l.files == nil {
-		l.files = make(map[string][]string)
-		for q, k := range l.entries {
-			if k == kindFile {
-				d := path.Dir(q)
-				l.files[d] = append(l.files[d], path.Base(q))
-			}
+// indexFiles builds the folder → file names index nearFileHint reads.
+func (l *loader) indexFiles() {
+	l.files = make(map[string][]string)
+	for q, k := range l.entries {
+		if k == kindFile {
+			d := path.Dir(q)
+			l.files[d] = append(l.files[d], path.Base(q))
 		}
 	}
+}
+
+// nearFileHint is "; did you mean X?" for the missing data file p (written
+// rel in experiment.yaml) when its folder holds a regular file of a nearby
+// name, else "". It only reads the index the walk built, so experiments
+// may be loaded concurrently.
+func (l *loader) nearFileHint(rel, p string) string {
 	dir, base := path.Split(p)
 	names := l.files[path.Clean(dir)]
 	s := ""

@@ -95,23 +95,77 @@ const (
 // being unusable or more than Limits.MaxExperiments experiments; every
 // problem of one experiment is an Issue on it.
 func Root(fsys fs.FS, display string, opts Options) ([]*experiment.Experiment, error) {
+	t, err := Walk(fsys, display, opts)
+	if err != nil {
+		return nil, err
+	}
+	exps := make([]*experiment.Experiment, t.Len())
+	for i := range exps {
+		exps[i] = t.Load(i)
+	}
+	return exps, nil
+}
+
+// Tree is an experiments root after its walk: which experiments it holds,
+// sorted by ID, each read only when Load asks for it. Root is Walk and then
+// Load of every experiment in order; a caller may instead Load them from
+// several goroutines at once (docs/performance.md#parallel-load).
+type Tree struct {
+	l       *loader
+	entries []treeEntry
+}
+
+type treeEntry struct {
+	id       string
+	orphan   bool   // a stray path inside no experiment, reported on its own
+	misnamed bool   // a folder holding only a near-miss of experiment.yaml
+	dir      string // the misnamed experiment's folder
+}
+
+// Walk lists the tree below the root and reads experimentos.yaml; it reads
+// no experiment yet. fsys, display and opts are as for Root, and so is the
+// error.
+func Walk(fsys fs.FS, display string, opts Options) (*Tree, error) {
 	l := &loader{fsys: fsys, display: display, lim: opts.Limits.withDefaults()}
 	if err := l.walk(); err != nil {
 		return nil, err
 	}
 	l.loadRepo()
-	exps := make([]*experiment.Experiment, 0, len(l.expDirs)+len(l.orphans))
+	t := &Tree{l: l, entries: make([]treeEntry, 0, len(l.expDirs)+len(l.misnamed)+len(l.orphans))}
 	for _, id := range l.expDirs {
-		exps = append(exps, l.experiment(id))
+		t.entries = append(t.entries, treeEntry{id: id})
 	}
-	for _, id := range l.misnamed {
-		exps = append(exps, l.misnamedExperiment(id))
+	for _, dir := range l.misnamed {
+		id := dir
+		if dir == "." { // at the root: named after its file, as misnamedExperiment does
+			id = l.misnamedFile[dir]
+		}
+		t.entries = append(t.entries, treeEntry{id: id, dir: dir, misnamed: true})
 	}
 	for _, p := range l.orphans {
-		exps = append(exps, l.orphan(p))
+		t.entries = append(t.entries, treeEntry{id: p, orphan: true})
 	}
-	slices.SortFunc(exps, func(a, b *experiment.Experiment) int { return strings.Compare(a.ID, b.ID) })
-	return exps, nil
+	slices.SortStableFunc(t.entries, func(a, b treeEntry) int { return strings.Compare(a.id, b.id) })
+	return t, nil
+}
+
+// Len is the number of experiments in the tree.
+func (t *Tree) Len() int { return len(t.entries) }
+
+// ID is the id of experiment i, 0 <= i < Len(), in ID order.
+func (t *Tree) ID(i int) string { return t.entries[i].id }
+
+// Load reads and checks experiment i, 0 <= i < Len(). Each call reads the
+// experiment's files afresh. It is safe to call from several goroutines at
+// once: after Walk the tree's state is only read.
+func (t *Tree) Load(i int) *experiment.Experiment {
+	switch e := t.entries[i]; {
+	case e.orphan:
+		return t.l.orphan(e.id)
+	case e.misnamed:
+		return t.l.misnamedExperiment(e.dir)
+	}
+	return t.l.experiment(t.entries[i].id)
 }
 
 // display joins the display root and a path below the root.

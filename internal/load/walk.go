@@ -1,12 +1,17 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 )
@@ -43,7 +48,7 @@ type loader struct {
 
 	misnamed     []string            // folders holding only a near-miss of experiment.yaml, walk order
 	misnamedFile map[string]string   // folder → its near-miss file
-	files        map[string][]string // folder → regular file names, built on first need (hints.go)
+	files        map[string][]string // folder → regular file names, built by the walk (hints.go)
 
 	ownIssues  map[string][]experiment.Issue // stray issues by experiment id
 	orphans    []string                      // stray paths inside no experiment
@@ -54,9 +59,25 @@ type loader struct {
 
 // walk lists the tree below the root without following symbolic links,
 // records every entry's kind, the experiment folders and the strays.
+//
+// The root is listed first; then its subfolders are walked by up to
+// GOMAXPROCS goroutines at once, each into a walkPart of its own, and the
+// parts are merged in name order, so that the result does not depend on
+// the number of goroutines (docs/performance.md#parallel-load).
 func (l *loader) walk() error {
 	l.entries = make(map[string]kind)
 	l.isExp = make(map[string]bool)
+	var (
+		count atomic.Int64 // experiments seen, over every part
+		stop  atomic.Bool  // a part failed: the others give up
+	)
+	newPart := func() *walkPart { return &walkPart{l: l, entries: make(map[string]kind), count: &count, stop: &stop} }
+	top := newPart()
+	type subdir struct {
+		p string
+		d fs.DirEntry
+	}
+	var subdirs []subdir
 	err := fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if p == "." {
 			if err != nil {
@@ -65,61 +86,158 @@ func (l *loader) walk() error {
 			if !d.IsDir() {
 				return fmt.Errorf("load: experiments root %s is not a directory", l.display)
 			}
+			return top.visit(p, d, nil)
 		}
-		if err != nil {
-			l.entries[p] = kindError
-			l.addStray(p, experiment.CodeUnreadable, "cannot be read: "+errText(err))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
+		if err == nil && d.IsDir() {
+			subdirs = append(subdirs, subdir{p, d})
+			return fs.SkipDir
 		}
-		t := d.Type()
-		switch {
-		case t&fs.ModeSymlink != 0:
-			l.entries[p] = kindSymlink
-			l.addStray(p, experiment.CodePathEscape, "is a symbolic link; links are never followed, commit the file itself")
-		case t.IsDir():
-			l.entries[p] = kindDir
-		case t.IsRegular():
-			l.entries[p] = kindFile
-		default:
-			l.entries[p] = kindOther
-			l.addStray(p, experiment.CodePathEscape, "is not a regular file ("+t.String()+"); it is never opened")
-		}
-		if !t.IsDir() && nearConfig(d.Name()) {
-			l.nearMiss = append(l.nearMiss, p)
-		}
-		if d.Name() == configName {
-			dir := path.Dir(p)
-			if !l.isExp[dir] {
-				if len(l.expDirs) >= l.lim.MaxExperiments {
-					return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
-				}
-				l.isExp[dir] = true
-				l.expDirs = append(l.expDirs, dir)
-			}
-		}
-		return nil
+		return top.visit(p, d, err)
 	})
 	if err != nil {
 		return err
 	}
+	parts := make([]*walkPart, len(subdirs))
+	errs := make([]error, len(subdirs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(subdirs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(subdirs) {
+					return
+				}
+				parts[i] = newPart()
+				errs[i] = walkDir(l.fsys, subdirs[i].p, subdirs[i].d, parts[i].visit)
+				if errs[i] != nil {
+					stop.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && err != errStopped {
+			return err
+		}
+	}
+	for _, part := range append([]*walkPart{top}, parts...) {
+		maps.Copy(l.entries, part.entries)
+		for _, dir := range part.expDirs {
+			l.isExp[dir] = true
+		}
+		l.expDirs = append(l.expDirs, part.expDirs...)
+		l.strays = append(l.strays, part.strays...)
+		l.nearMiss = append(l.nearMiss, part.nearMiss...)
+	}
 	l.addMisnamed()
+	l.indexFiles()
 	l.attribute()
 	if n := len(l.expDirs) + len(l.misnamed) + len(l.orphans); n > l.lim.MaxExperiments {
-		return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
+		return l.tooMany()
 	}
 	return nil
 }
 
-func (l *loader) addStray(p, code, msg string) {
-	l.strays = append(l.strays, stray{path: p, issue: experiment.Issue{
+func (l *loader) tooMany() error {
+	return fmt.Errorf("load: more than %d experiments below %s (Limits.MaxExperiments)", l.lim.MaxExperiments, l.display)
+}
+
+// errStopped ends a part of the walk because another part failed.
+var errStopped = errors.New("load: walk stopped")
+
+// walkPart is what the walk of one subtree found.
+type walkPart struct {
+	l       *loader
+	entries map[string]kind
+	expDirs []string
+	strays  []stray
+	// nearMiss lists files named like a near-miss of experiment.yaml
+	// (docs/formats.md#the-experiments-folder).
+	nearMiss []string
+	count    *atomic.Int64
+	stop     *atomic.Bool
+}
+
+// visit is the fs.WalkDirFunc of a part: it records p's kind, whether it
+// marks an experiment folder, and its problem if it has one.
+func (w *walkPart) visit(p string, d fs.DirEntry, err error) error {
+	if w.stop.Load() {
+		return errStopped
+	}
+	if err != nil {
+		w.entries[p] = kindError
+		w.addStray(p, experiment.CodeUnreadable, "cannot be read: "+errText(err))
+		if d != nil && d.IsDir() {
+			return fs.SkipDir
+		}
+		return nil
+	}
+	t := d.Type()
+	switch {
+	case t&fs.ModeSymlink != 0:
+		w.entries[p] = kindSymlink
+		w.addStray(p, experiment.CodePathEscape, "is a symbolic link; links are never followed, commit the file itself")
+	case t.IsDir():
+		w.entries[p] = kindDir
+	case t.IsRegular():
+		w.entries[p] = kindFile
+	default:
+		w.entries[p] = kindOther
+		w.addStray(p, experiment.CodePathEscape, "is not a regular file ("+t.String()+"); it is never opened")
+	}
+	if !t.IsDir() && nearConfig(d.Name()) {
+		w.nearMiss = append(w.nearMiss, p)
+	}
+	if d.Name() == configName {
+		// A folder holds one experiment.yaml: no other part sees it.
+		dir := path.Dir(p)
+		if w.count.Add(1) > int64(w.l.lim.MaxExperiments) {
+			return w.l.tooMany()
+		}
+		w.expDirs = append(w.expDirs, dir)
+	}
+	return nil
+}
+
+func (w *walkPart) addStray(p, code, msg string) {
+	w.strays = append(w.strays, stray{path: p, issue: experiment.Issue{
 		Severity: experiment.SeverityBlocked,
 		Code:     code,
 		Message:  quote(p) + " " + msg,
-		File:     l.displayPath(p),
+		File:     w.l.displayPath(p),
 	}})
+}
+
+// walkDir is fs.WalkDir below p, whose entry d the caller has listed
+// already: unlike fs.WalkDir it does not Stat p, which would follow a link
+// put there since.
+func walkDir(fsys fs.FS, p string, d fs.DirEntry, fn fs.WalkDirFunc) error {
+	if err := fn(p, d, nil); err != nil || !d.IsDir() {
+		if err == fs.SkipDir && d.IsDir() {
+			err = nil
+		}
+		return err
+	}
+	entries, err := fs.ReadDir(fsys, p)
+	if err != nil {
+		if err = fn(p, d, err); err != nil {
+			if err == fs.SkipDir {
+				err = nil
+			}
+			return err
+		}
+	}
+	for _, e := range entries {
+		if err := walkDir(fsys, path.Join(p, e.Name()), e, fn); err != nil {
+			if err == fs.SkipDir {
+				break
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // attribute gives each stray to the deepest experiment whose folder holds

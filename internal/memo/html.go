@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"html/template"
 	"io"
+	"sync"
 
 	"github.com/experimentos/experimentos/internal/decision"
 )
 
 // htmlTmpl renders the HTML memo; html/template escapes every value by
-// context, including the label and title text inside the SVG.
-var htmlTmpl = template.Must(template.New("html").ParseFS(templates, "templates/memo.html.tmpl"))
+// context, including the label and title text inside the SVG. It is parsed
+// on first use, not at start-up, which a run that writes no HTML memo
+// would pay for (docs/performance.md#start-up).
+var htmlTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("html").ParseFS(templates, "templates/memo.html.tmpl"))
+})
 
 // HTML writes one experiment's Decision Memo as a self-contained HTML page:
 // inline CSS (with print styles for one page), no scripts, no external
@@ -21,7 +26,7 @@ func HTML(w io.Writer, r decision.Result, m Meta) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := htmlTmpl.ExecuteTemplate(&b, "page", struct{ V *view }{newView(r, m)}); err != nil {
+	if err := htmlTmpl().ExecuteTemplate(&b, "page", struct{ V *view }{newView(r, m)}); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())

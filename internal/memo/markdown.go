@@ -5,6 +5,7 @@ import (
 	"embed"
 	"io"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/experimentos/experimentos/internal/decision"
@@ -15,12 +16,15 @@ var templates embed.FS
 
 // mdTmpl renders Markdown. It is text/template, not html/template, which
 // would HTML-escape Markdown; user strings are escaped explicitly with md.
-var mdTmpl = template.Must(template.New("md").Funcs(template.FuncMap{
-	"md":     EscapeMarkdown,
-	"mdlist": mdList,
-	"inc":    func(i int) int { return i + 1 },
-	"sec":    func(d mdData, s *section) secData { return secData{H3: d.H3, S: s} },
-}).ParseFS(templates, "templates/memo.md.tmpl"))
+// It is parsed on first use, not at start-up (docs/performance.md#start-up).
+var mdTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("md").Funcs(template.FuncMap{
+		"md":     EscapeMarkdown,
+		"mdlist": mdList,
+		"inc":    func(i int) int { return i + 1 },
+		"sec":    func(d mdData, s *section) secData { return secData{H3: d.H3, S: s} },
+	}).ParseFS(templates, "templates/memo.md.tmpl"))
+})
 
 // mdData is the Markdown template's data: the view and the heading levels,
 // which are deeper inside the PR comment than in a standalone memo.
@@ -53,7 +57,7 @@ func Markdown(w io.Writer, r decision.Result, m Meta) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := mdTmpl.ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), Title: true, H2: "##", H3: "###"}); err != nil {
+	if err := mdTmpl().ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), Title: true, H2: "##", H3: "###"}); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())
@@ -63,7 +67,7 @@ func Markdown(w io.Writer, r decision.Result, m Meta) error {
 // commentMemo is the memo as it sits in a <details> block of the comment.
 func commentMemo(r decision.Result, m Meta) string {
 	var b bytes.Buffer
-	if err := mdTmpl.ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), H2: "####", H3: "#####"}); err != nil {
+	if err := mdTmpl().ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), H2: "####", H3: "#####"}); err != nil {
 		// The template is fixed and its data built here: a failure is a bug.
 		panic("memo: " + err.Error())
 	}

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/experimentos/experimentos/internal/analysis"
@@ -199,20 +200,24 @@ func diff(k experiment.Kind, v analysis.Value) string {
 //go:embed templates/index.md.tmpl
 var mdTmpl string
 
-var mdTemplate = template.Must(template.New("index.md").Funcs(template.FuncMap{
-	"md": memo.EscapeMarkdown,
-	// mdURL keeps a link target inside its parentheses.
-	"mdURL": func(s string) string {
-		return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "").Replace(s)
-	},
-}).Parse(mdTmpl))
+// mdTemplate is parsed on first use, not at start-up, which every other
+// command would pay for (docs/performance.md#start-up).
+var mdTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("index.md").Funcs(template.FuncMap{
+		"md": memo.EscapeMarkdown,
+		// mdURL keeps a link target inside its parentheses.
+		"mdURL": func(s string) string {
+			return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "").Replace(s)
+		},
+	}).Parse(mdTmpl))
+})
 
 // Markdown writes the index as GitHub-flavoured Markdown.
 func Markdown(w io.Writer, rs []decision.Result, opts Options) error {
 	if err := valid(rs); err != nil {
 		return err
 	}
-	return mdTemplate.Execute(w, build(rs, opts))
+	return mdTemplate().Execute(w, build(rs, opts))
 }
 
 // ---- HTML ----
@@ -220,14 +225,17 @@ func Markdown(w io.Writer, rs []decision.Result, opts Options) error {
 //go:embed templates/index.html.tmpl
 var htmlTmpl string
 
-var htmlTemplate = htmltemplate.Must(htmltemplate.New("index.html").Parse(htmlTmpl))
+// htmlTemplate is parsed on first use, like mdTemplate.
+var htmlTemplate = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("index.html").Parse(htmlTmpl))
+})
 
 // HTML writes the index as one self-contained HTML page.
 func HTML(w io.Writer, rs []decision.Result, opts Options) error {
 	if err := valid(rs); err != nil {
 		return err
 	}
-	return htmlTemplate.Execute(w, build(rs, opts))
+	return htmlTemplate().Execute(w, build(rs, opts))
 }
 
 func valid(rs []decision.Result) error {

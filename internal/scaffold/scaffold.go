@@ -14,6 +14,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 
 	_ "embed"
@@ -29,7 +30,9 @@ const (
 // experiment needs. Guardrail columns (guardrail_*) are added by the user.
 const CSVHeader = "variant,users,conversions\n"
 
-var segmentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+// segmentRE is compiled on first use, not at start-up, which every other
+// command would pay for (docs/performance.md#start-up).
+var segmentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 // maxIDLen bounds an id; a path this long is a mistake, not an experiment.
 const maxIDLen = 200
@@ -60,7 +63,7 @@ func CheckID(id string) error {
 			return &IDError{id, "it has an empty path segment (a leading, trailing or double /)"}
 		case seg == "." || seg == "..":
 			return &IDError{id, "it has a . or .. segment"}
-		case !segmentRE.MatchString(seg):
+		case !segmentRE().MatchString(seg):
 			return &IDError{id, fmt.Sprintf("segment %q must start with a lower-case letter or digit and hold only a-z, 0-9, '.', '_' and '-'", seg)}
 		}
 	}
@@ -151,13 +154,16 @@ func write(r *os.Root, name string, b []byte) error {
 //go:embed experiment.yaml.tmpl
 var configTmpl string
 
-var configTemplate = template.Must(template.New("experiment.yaml").Parse(configTmpl))
+// configTemplate is parsed on first use, like segmentRE.
+var configTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("experiment.yaml").Parse(configTmpl))
+})
 
 // Config returns the experiment.yaml that Create writes for id.
 func Config(id string, opts Options) []byte {
 	var b bytes.Buffer
 	data := struct{ ID, Name, SchemaRef string }{id, DisplayName(id), opts.SchemaRef}
-	if err := configTemplate.Execute(&b, data); err != nil {
+	if err := configTemplate().Execute(&b, data); err != nil {
 		panic("scaffold: " + err.Error()) // the template and its data are ours
 	}
 	return b.Bytes()

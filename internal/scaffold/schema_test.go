@@ -22,7 +22,7 @@ import (
 )
 
 // The JSON Schemas under schema/ are checked here against the loader: the
-// same keys (TestSchemaKeysMatchLoader), every committed example and good
+// same keys (TestSchemaKeysMatchLoader), every example fixture and good
 // test config valid, every schema-expressible bad config rejected, and the
 // loader agreeing with the schema on testdata/schema.
 //
@@ -490,7 +490,7 @@ func TestSchemaAcceptsExamples(t *testing.T) {
 	t.Parallel()
 	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
 	var n int
-	for _, dir := range []string{repoRoot + "/experiments", repoRoot + "/testdata/load/good"} {
+	for _, dir := range []string{repoRoot + "/testdata/examples", repoRoot + "/testdata/load/good"} {
 		for _, f := range yamlFiles(t, dir, "experiment.yaml") {
 			n++
 			if errs := validateFile(t, exp, f); len(errs) > 0 {
