@@ -125,6 +125,30 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 			if len(sub) == 0 {
 				fail(kw, "%v must not match %v", x, val)
 			}
+		case "anyOf":
+			ok := false
+			for _, alt := range val.([]any) {
+				var sub []string
+				v.check(alt.(map[string]any), x, at, &sub)
+				ok = ok || len(sub) == 0
+			}
+			if !ok {
+				fail(kw, "matches none of the allowed forms")
+			}
+		case "minProperties", "maxItems":
+			n := int(val.(float64))
+			if m, ok := x.(map[string]any); ok && kw == "minProperties" && len(m) < n {
+				fail(kw, "has %d keys, fewer than %d", len(m), n)
+			}
+			if a, ok := x.([]any); ok && kw == "maxItems" && len(a) > n {
+				fail(kw, "has %d items, more than %d", len(a), n)
+			}
+		case "propertyNames":
+			if m, ok := x.(map[string]any); ok {
+				for _, name := range sortedKeys(m) {
+					v.check(val.(map[string]any), name, at+"."+name, errs)
+				}
+			}
 		case "properties", "additionalProperties", "required":
 			m, ok := x.(map[string]any)
 			if !ok {
@@ -139,11 +163,17 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 					}
 				}
 			case "additionalProperties":
-				if val != false {
-					panic("schema test: only additionalProperties: false is supported")
+				sub, isSchema := val.(map[string]any)
+				if val != false && !isSchema {
+					panic("schema test: additionalProperties is false or a schema")
 				}
 				for _, name := range sortedKeys(m) {
-					if _, ok := props[name]; !ok {
+					if _, ok := props[name]; ok {
+						continue
+					}
+					if isSchema {
+						v.check(sub, m[name], at+"."+name, errs)
+					} else {
 						fail(kw, "unknown key %q", name)
 					}
 				}
@@ -428,6 +458,9 @@ func schemaKeys(v *schemaValidator, top string) map[string][]string {
 		name := section
 		if name == "" {
 			name = top
+		}
+		if experiment.Kind(name).Spec() != nil { // guardrail_defaults: {mean: {...}}
+			name = "guardrail_defaults.<kind>"
 		}
 		out[name] = sortedKeys(props)
 		for k, p := range props {
