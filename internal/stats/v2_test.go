@@ -77,20 +77,9 @@ type v2Summary struct {
 }
 
 type v2Estimate struct {
-	T, C    v2Summary
-	Alpha   float64  `json:"alpha"`
-	Diff    *float64 `json:"diff"`
-	SE      *float64 `json:"se"`
-	DF      *float64 `json:"df"`
-	P       *float64 `json:"p"`
-	Low     *float64 `json:"low"`
-	High    *float64 `json:"high"`
-	OK      bool     `json:"ok"`
-	Rel     *float64 `json:"rel"`
-	RelSE   *float64 `json:"rel_se"`
-	RelLow  *float64 `json:"rel_low"`
-	RelHigh *float64 `json:"rel_high"`
-	RelOK   bool     `json:"rel_ok"`
+	T, C  v2Summary
+	Alpha float64 `json:"alpha"`
+	estimateJSON
 }
 
 type v2Bonf struct {
