@@ -523,7 +523,7 @@ func TestSchemaAcceptsExamples(t *testing.T) {
 	t.Parallel()
 	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
 	var n int
-	for _, dir := range []string{repoRoot + "/testdata/examples", repoRoot + "/testdata/load/good"} {
+	for _, dir := range []string{repoRoot + "/testdata/examples", repoRoot + "/testdata/examples-v2", repoRoot + "/testdata/load/good"} {
 		for _, f := range yamlFiles(t, dir, "experiment.yaml") {
 			n++
 			if errs := validateFile(t, exp, f); len(errs) > 0 {
