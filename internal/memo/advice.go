@@ -377,7 +377,7 @@ func rampSteps(rep *analysis.Report, win *analysis.Comparison) []string {
 		case s == 1:
 			out = append(out, fmt.Sprintf("Ramp %s from %s to 100%%; keep the monitors for a week, then remove the experiment's code path.", arm, format.Share(from)))
 		case s >= 0.5:
-			out = append(out, fmt.Sprintf("Ramp %s from %s to %s and hold 72 hours, so that a weekend and a weekday are covered; check the monitors below.", arm, format.Share(from), format.Share(s)))
+			out = append(out, fmt.Sprintf("Ramp %s from %s to %s and hold 7 days, so that every day of the week is covered; check the monitors below.", arm, format.Share(from), format.Share(s)))
 		default:
 			out = append(out, fmt.Sprintf("Ramp %s from %s to %s and hold 24 hours; check the monitors below.", arm, format.Share(from), format.Share(s)))
 		}
