@@ -120,10 +120,28 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 				fail(kw, "%v is not %v", x, val)
 			}
 		case "not":
-			var sub []string
-			v.check(val.(map[string]any), x, at, &sub)
-			if len(sub) == 0 {
+			if v.valid(val.(map[string]any), x, at) {
 				fail(kw, "%v must not match %v", x, val)
+			}
+		case "allOf":
+			for _, sub := range val.([]any) {
+				v.check(sub.(map[string]any), x, at, errs)
+			}
+		case "anyOf":
+			if !slices.ContainsFunc(val.([]any), func(sub any) bool { return v.valid(sub.(map[string]any), x, at) }) {
+				fail(kw, "%v matches none of %v", x, val)
+			}
+		case "if":
+			if v.valid(val.(map[string]any), x, at) {
+				if then, ok := s["then"].(map[string]any); ok {
+					v.check(then, x, at, errs)
+				}
+			} else if els, ok := s["else"].(map[string]any); ok {
+				v.check(els, x, at, errs)
+			}
+		case "then", "else":
+			if _, ok := s["if"]; !ok {
+				panic("schema test: " + kw + " without if")
 			}
 		case "properties", "additionalProperties", "required":
 			m, ok := x.(map[string]any)
@@ -139,11 +157,17 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 					}
 				}
 			case "additionalProperties":
-				if val != false {
-					panic("schema test: only additionalProperties: false is supported")
+				sub, isSchema := val.(map[string]any)
+				if val != false && !isSchema {
+					panic("schema test: additionalProperties must be false or a schema")
 				}
 				for _, name := range sortedKeys(m) {
-					if _, ok := props[name]; !ok {
+					if _, ok := props[name]; ok {
+						continue
+					}
+					if isSchema {
+						v.check(sub, m[name], at+"."+name, errs)
+					} else {
 						fail(kw, "unknown key %q", name)
 					}
 				}
@@ -151,6 +175,37 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 				for _, r := range val.([]any) {
 					if _, ok := m[r.(string)]; !ok {
 						fail(kw, "%q is missing", r)
+					}
+				}
+			}
+		case "propertyNames":
+			if m, ok := x.(map[string]any); ok {
+				for _, name := range sortedKeys(m) {
+					if !v.valid(val.(map[string]any), name, at) {
+						fail(kw, "key %q is not a valid name here", name)
+					}
+				}
+			}
+		case "minProperties", "maxProperties":
+			if m, ok := x.(map[string]any); ok {
+				if n := float64(len(m)); kw == "minProperties" && n < val.(float64) || kw == "maxProperties" && n > val.(float64) {
+					fail(kw, "%d keys (%s %v)", len(m), kw, val)
+				}
+			}
+		case "maxItems":
+			if a, ok := x.([]any); ok && float64(len(a)) > val.(float64) {
+				fail(kw, "%d items (maxItems %v)", len(a), val)
+			}
+		case "uniqueItems":
+			if val != true {
+				panic("schema test: only uniqueItems: true is supported")
+			}
+			if a, ok := x.([]any); ok {
+				for i := range a {
+					for j := range i {
+						if equal(a[i], a[j]) {
+							fail(kw, "items %d and %d are both %v", j, i, a[i])
+						}
 					}
 				}
 			}
@@ -195,6 +250,13 @@ func (v *schemaValidator) check(s map[string]any, x any, at string, errs *[]stri
 			}
 		}
 	}
+}
+
+// valid reports whether x matches s.
+func (v *schemaValidator) valid(s map[string]any, x any, at string) bool {
+	var sub []string
+	v.check(s, x, at, &sub)
+	return len(sub) == 0
 }
 
 func cmp(at string) string {
@@ -371,6 +433,17 @@ func TestSchemaValidator(t *testing.T) {
 			"c": map[string]any{"type": "array", "items": map[string]any{"enum": []any{"x"}}},
 			"d": map[string]any{"type": []any{"string", "null"}, "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"},
 			"e": map[string]any{"not": map[string]any{"const": 0.0}},
+			"f": map[string]any{
+				"type": "object", "propertyNames": map[string]any{"pattern": "^[a-z]+$"},
+				"additionalProperties": map[string]any{"type": "number"}, "minProperties": 2.0, "maxProperties": 3.0,
+			},
+			"g": map[string]any{"type": "array", "maxItems": 2.0, "uniqueItems": true},
+			"h": map[string]any{
+				"if":   map[string]any{"required": []any{"k"}, "properties": map[string]any{"k": map[string]any{"const": "r"}}},
+				"then": map[string]any{"required": []any{"n"}},
+				"else": map[string]any{"not": map[string]any{"anyOf": []any{map[string]any{"required": []any{"n"}}, map[string]any{"required": []any{"m"}}}}},
+			},
+			"i": map[string]any{"allOf": []any{map[string]any{"type": "number"}, map[string]any{"minimum": 2.0}}},
 		},
 		"$defs": map[string]any{"p": map[string]any{"type": "number", "exclusiveMinimum": 0.0, "exclusiveMaximum": 1.0}},
 	}}
@@ -392,6 +465,19 @@ func TestSchemaValidator(t *testing.T) {
 		{"bad date", "a: 1\nd: 2026-02-30", 1},
 		{"not const", "a: 1\ne: 0", 1},
 		{"not an object", "[1]", 1},
+		{"free mapping", "a: 1\nf: {x: 1, y: 2.5}", 0},
+		{"free mapping value", "a: 1\nf: {x: 1, y: two}", 1},
+		{"property name", "a: 1\nf: {x: 1, Y: 2}", 1},
+		{"min properties", "a: 1\nf: {x: 1}", 1},
+		{"max properties", "a: 1\nf: {w: 1, x: 1, y: 1, z: 1}", 1},
+		{"max items", "a: 1\ng: [1, 2, 3]", 1},
+		{"unique items", "a: 1\ng: [p, p]", 1},
+		{"if then: ok", "a: 1\nh: {k: r, n: 1}", 0},
+		{"if then: missing", "a: 1\nh: {k: r}", 1},
+		{"else: ok", "a: 1\nh: {k: s}", 0},
+		{"else: anyOf matched", "a: 1\nh: {k: s, m: 1}", 1},
+		{"allOf both", "a: 1\ni: 3", 0},
+		{"allOf one fails", "a: 1\ni: 1", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -410,39 +496,54 @@ func TestSchemaValidator(t *testing.T) {
 // ---- the schemas against the loader ----
 
 // schemaKeys walks a schema and returns the keys of every mapping it
-// describes, by the section names of load.ConfigKeys.
-func schemaKeys(v *schemaValidator, top string) map[string][]string {
-	out := make(map[string][]string)
-	var walk func(s map[string]any, section string)
-	walk = func(s map[string]any, section string) {
+// describes, by the section names of load.ConfigKeys: a mapping is named by
+// its key ("primary", "columns", "guardrails[]" for a list item), the root
+// by top, and a mapping inside guardrail_defaults (one kind's margins)
+// "guardrail_defaults.<kind>". Mappings of one section with different keys
+// (say, primary.columns and guardrails[].columns) are returned in clash.
+func schemaKeys(v *schemaValidator, top string) (out map[string][]string, clash []string) {
+	out = make(map[string][]string)
+	var walk func(s map[string]any, parent, section string)
+	walk = func(s map[string]any, parent, section string) {
 		if ref, ok := s["$ref"].(string); ok {
 			s = v.resolve(ref)
 		}
 		if items, ok := s["items"].(map[string]any); ok {
-			walk(items, section+"[]")
+			walk(items, parent, section+"[]")
 		}
 		props, ok := s["properties"].(map[string]any)
 		if !ok {
 			return
 		}
 		name := section
-		if name == "" {
+		switch {
+		case section == "":
 			name = top
+		case parent == "guardrail_defaults":
+			name = "guardrail_defaults.<kind>"
 		}
-		out[name] = sortedKeys(props)
-		for k, p := range props {
-			walk(p.(map[string]any), k)
+		keys := sortedKeys(props)
+		if prev, ok := out[name]; ok && !slices.Equal(prev, keys) {
+			clash = append(clash, fmt.Sprintf("section %q has keys %v in one place and %v in another", name, prev, keys))
+		}
+		out[name] = keys
+		for _, k := range keys {
+			walk(props[k].(map[string]any), section, k)
 		}
 	}
-	walk(v.root, "")
-	return out
+	walk(v.root, "", "")
+	return out, clash
 }
 
 func TestSchemaKeysMatchLoader(t *testing.T) {
 	t.Parallel()
 	exp, repo := loadSchema(t, experimentFile), loadSchema(t, repoFile)
-	got := schemaKeys(exp, "")
-	for section, keys := range schemaKeys(repo, "experimentos.yaml") {
+	got, clash := schemaKeys(exp, "")
+	repoKeys, repoClash := schemaKeys(repo, "experimentos.yaml")
+	for _, c := range append(clash, repoClash...) {
+		t.Error(c)
+	}
+	for section, keys := range repoKeys {
 		if prev, ok := got[section]; ok && !slices.Equal(prev, keys) {
 			t.Errorf("section %q differs between the two schemas: %v and %v", section, prev, keys)
 		}
@@ -461,9 +562,55 @@ func TestSchemaKeysMatchLoader(t *testing.T) {
 			t.Errorf("schema section %q (keys %v) is not one the loader reads", section, got[section])
 		}
 	}
-	// The two files spell thresholds out each; they must agree entirely.
-	if a, b := exp.root["$defs"].(map[string]any)["thresholds"], repo.root["$defs"].(map[string]any)["thresholds"]; !reflect.DeepEqual(a, b) {
-		t.Error("$defs/thresholds differs between experiment.schema.json and experimentos.schema.json")
+	// Each file spells out the definitions it shares with the other
+	// (thresholds, margin...); they must agree entirely.
+	expDefs, repoDefs := exp.root["$defs"].(map[string]any), repo.root["$defs"].(map[string]any)
+	shared := 0
+	for name, d := range repoDefs {
+		if e, ok := expDefs[name]; ok {
+			shared++
+			if !reflect.DeepEqual(e, d) {
+				t.Errorf("$defs/%s differs between experiment.schema.json and experimentos.schema.json", name)
+			}
+		}
+	}
+	if shared < 4 {
+		t.Errorf("only %d $defs shared between the schemas; want thresholds, probability, margin, desired", shared)
+	}
+}
+
+// TestSchemaKeysWalk checks schemaKeys itself on a small schema, so that a
+// walker that sees nothing cannot pass TestSchemaKeysMatchLoader.
+func TestSchemaKeysWalk(t *testing.T) {
+	t.Parallel()
+	v := &schemaValidator{root: map[string]any{
+		"properties": map[string]any{
+			"a":    map[string]any{"$ref": "#/$defs/m"},
+			"list": map[string]any{"items": map[string]any{"$ref": "#/$defs/m"}},
+			"free": map[string]any{"additionalProperties": map[string]any{"type": "number"}},
+			"guardrail_defaults": map[string]any{"properties": map[string]any{
+				"desired": map[string]any{}, "mean": map[string]any{"properties": map[string]any{"w": map[string]any{}}},
+				"ratio": map[string]any{"properties": map[string]any{"s": map[string]any{}}},
+			}},
+		},
+		"$defs": map[string]any{"m": map[string]any{"properties": map[string]any{
+			"x": map[string]any{}, "columns": map[string]any{"properties": map[string]any{"sum": map[string]any{}}},
+		}}},
+	}}
+	got, clash := schemaKeys(v, "top")
+	want := map[string][]string{
+		"top":                       {"a", "free", "guardrail_defaults", "list"},
+		"a":                         {"columns", "x"},
+		"list[]":                    {"columns", "x"},
+		"columns":                   {"sum"},
+		"guardrail_defaults":        {"desired", "mean", "ratio"},
+		"guardrail_defaults.<kind>": {"s"}, // the last one walked; the clash is reported
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("schemaKeys = %v, want %v", got, want)
+	}
+	if len(clash) != 1 || !strings.Contains(clash[0], "guardrail_defaults.<kind>") {
+		t.Errorf("clash = %q, want one for guardrail_defaults.<kind>", clash)
 	}
 }
 
