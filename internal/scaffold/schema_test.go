@@ -2,7 +2,9 @@ package scaffold
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -732,8 +734,12 @@ func TestSchemaRejectsLoaderBadConfigs(t *testing.T) {
 }
 
 // TestSchemaCases runs testdata/schema: good files are valid for schema
-// and loader alike; bad files are rejected by both, so the schema is never
-// stricter or looser than the loader on them.
+// and loader alike (the loader reports no Blocked issue at all); bad files
+// are rejected by both, so the schema is never stricter or looser than the
+// loader on them, and the schema for the reason the case's first line
+// names ("# schema: split.b: exclusiveMinimum"). A case <name>.yaml may bring its results.csv as
+// <name>.csv beside it (three arms, mean or ratio columns); the others
+// share defaultCSV.
 func TestSchemaCases(t *testing.T) {
 	t.Parallel()
 	for _, file := range []struct{ dir, name string }{{"experiment", "experiment.yaml"}, {"experimentos", "experimentos.yaml"}} {
@@ -751,21 +757,32 @@ func TestSchemaCases(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					loaderBad := loaderBadConfig(t, file.name, b)
+					csv, err := os.ReadFile(strings.TrimSuffix(m, ".yaml") + ".csv")
+					if errors.Is(err, fs.ErrNotExist) {
+						csv, err = []byte(defaultCSV), nil
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					issues := loaderIssues(t, file.name, b, csv)
 					if verdict == "good" {
 						if len(errs) > 0 {
 							t.Errorf("schema: %q", errs)
 						}
-						if len(loaderBad) > 0 {
-							t.Errorf("loader: %v", loaderBad)
+						if blocked := slices.DeleteFunc(issues, func(is experiment.Issue) bool { return is.Severity != experiment.SeverityBlocked }); len(blocked) > 0 {
+							t.Errorf("loader: %v", blocked)
 						}
 						return
 					}
-					if len(errs) == 0 {
-						t.Error("schema accepts it")
+					want := wantSchemaError(b)
+					if want == "" {
+						t.Fatal(`a bad case starts with "# schema: <path>: <keyword>", the error the schema must give`)
 					}
-					if len(loaderBad) == 0 {
-						t.Error("loader accepts it: the case does not belong in bad/")
+					if !slices.ContainsFunc(errs, func(e string) bool { return strings.HasPrefix(e, want+": ") }) {
+						t.Errorf("schema errors %q, want one starting %q", errs, want)
+					}
+					if !slices.ContainsFunc(issues, yamlRejection) {
+						t.Errorf("loader accepts it (issues %v): the case does not belong in bad/", issues)
 					}
 				})
 			}
@@ -773,13 +790,35 @@ func TestSchemaCases(t *testing.T) {
 	}
 }
 
-// loaderBadConfig loads b as the named file of a one-experiment root and
-// returns the bad_config and unreadable issues on YAML files.
-func loaderBadConfig(t *testing.T, name string, b []byte) []experiment.Issue {
-	t.Helper()
-	fsys := fstest.MapFS{
-		"exp/results.csv": {Data: []byte("variant,users,conversions,guardrail_a,guardrail_b,guardrail_error\ncontrol,1000,100,1,1,1\ntreatment,1000,100,1,1,1\n")},
+// wantSchemaError returns the "<path>: <keyword>" of a bad case's first
+// line "# schema: <path>: <keyword>", or "".
+func wantSchemaError(b []byte) string {
+	line, _, _ := strings.Cut(string(b), "\n")
+	want, _ := strings.CutPrefix(line, "# schema: ")
+	if want == line {
+		return ""
 	}
+	return strings.TrimSpace(want)
+}
+
+// defaultCSV is the results.csv of a case without its own.
+const defaultCSV = "variant,users,conversions,guardrail_a,guardrail_b,guardrail_error\ncontrol,1000,100,1,1,1\ntreatment,1000,100,1,1,1\n"
+
+// yamlRejection reports whether is rejects a YAML file: Blocked, on a
+// .yaml file, for its content.
+func yamlRejection(is experiment.Issue) bool {
+	switch is.Code {
+	case experiment.CodeBadConfig, experiment.CodeUnreadable, experiment.CodeLimitExceeded:
+		return is.Severity == experiment.SeverityBlocked && strings.HasSuffix(is.File, ".yaml")
+	}
+	return false
+}
+
+// loaderIssues loads b as the named file of a one-experiment root whose
+// results.csv is csv, and returns every issue.
+func loaderIssues(t *testing.T, name string, b, csv []byte) []experiment.Issue {
+	t.Helper()
+	fsys := fstest.MapFS{"exp/results.csv": {Data: csv}}
 	if name == "experimentos.yaml" {
 		fsys["experimentos.yaml"] = &fstest.MapFile{Data: b}
 		fsys["exp/experiment.yaml"] = &fstest.MapFile{Data: []byte("name: X\n")}
@@ -792,11 +831,7 @@ func loaderBadConfig(t *testing.T, name string, b []byte) []experiment.Issue {
 	}
 	var out []experiment.Issue
 	for _, e := range exps {
-		for _, is := range e.Issues {
-			if (is.Code == experiment.CodeBadConfig || is.Code == experiment.CodeUnreadable) && strings.HasSuffix(is.File, ".yaml") {
-				out = append(out, is)
-			}
-		}
+		out = append(out, e.Issues...)
 	}
 	return out
 }
