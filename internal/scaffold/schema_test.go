@@ -835,3 +835,199 @@ func loaderIssues(t *testing.T, name string, b, csv []byte) []experiment.Issue {
 	}
 	return out
 }
+
+// uncomment turns a commented block of the template into YAML: "# " is
+// removed after each line's own indentation, and the indentation that
+// followed it is reduced by the block's smallest, so that an example
+// indented inside prose ("#   split: {...}") lands at its own level.
+func uncomment(block string) string {
+	lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+	type parts struct{ before, after, rest string }
+	ps := make([]parts, len(lines))
+	minAfter := math.MaxInt
+	for i, l := range lines {
+		trimmed := strings.TrimLeft(l, " ")
+		body, ok := strings.CutPrefix(trimmed, "#")
+		if !ok {
+			panic("uncomment: not a comment line: " + l)
+		}
+		body = strings.TrimPrefix(body, " ")
+		rest := strings.TrimLeft(body, " ")
+		ps[i] = parts{l[:len(l)-len(trimmed)], body[:len(body)-len(rest)], rest}
+		minAfter = min(minAfter, len(ps[i].after))
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.before + p.after[minAfter:] + p.rest + "\n")
+	}
+	return b.String()
+}
+
+func TestUncomment(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"# plan:\n#   mde: 0.05   # note\n", "plan:\n  mde: 0.05   # note\n"},
+		{"#   split: {a: 1}\n", "split: {a: 1}\n"},
+		{"  # type: mean\n", "  type: mean\n"},
+		{"#   - metric: x\n#     type: events\n", "- metric: x\n  type: events\n"},
+	}
+	for _, tc := range tests {
+		if got := uncomment(tc.in); got != tc.want {
+			t.Errorf("uncomment(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// templateBlock returns the commented lines of cfg from the line starting
+// with first (after its indentation) through the last line of the block:
+// the following lines that are comments indented deeper than first's
+// text, or, when deeper is false, just the first line.
+func templateBlock(t *testing.T, cfg, first string, deeper bool) string {
+	t.Helper()
+	lines := strings.SplitAfter(cfg, "\n")
+	for i, l := range lines {
+		if strings.TrimLeft(l, " ") != first+"\n" && !strings.HasPrefix(strings.TrimLeft(l, " "), first+" ") {
+			continue
+		}
+		out := l
+		if deeper {
+			indent := len(l) - len(strings.TrimLeft(strings.TrimPrefix(strings.TrimLeft(l, " "), "#"), " "))
+			for _, m := range lines[i+1:] {
+				body := strings.TrimLeft(m, " ")
+				rest, ok := strings.CutPrefix(body, "#")
+				if !ok || len(m)-len(strings.TrimLeft(rest, " ")) <= indent || strings.TrimSpace(rest) == "" {
+					break
+				}
+				out += m
+			}
+		}
+		return out
+	}
+	t.Fatalf("the template has no line %q", first)
+	return ""
+}
+
+// TestTemplateExamples uncomments each example of init's experiment.yaml,
+// as a user would, and checks the result against the schema and the
+// loader (status running, with a CSV holding the columns the example
+// names): the template's advice must work as written.
+func TestTemplateExamples(t *testing.T) {
+	t.Parallel()
+	exp := loadSchema(t, experimentFile)
+	const (
+		twoArms   = "variant,users,conversions\ncontrol,1000,100\ntreatment,1000,104\n"
+		threeArms = "variant,users,conversions\ncontrol,1000,100\nb,1000,104\nc,990,99\n"
+		segmented = "variant,platform,users,conversions\ncontrol,ios,500,50\ncontrol,web,500,50\ntreatment,ios,500,52\ntreatment,web,500,52\n"
+		revenue   = "variant,users,rev_total,rev_sq\ncontrol,1000,5000,100000\ntreatment,1000,5100,101000\n"
+		// Every column the guardrail and secondary examples name.
+		full = "variant,users,conversions,pageviews,guardrail_error,revenue_sum,revenue_sum_squares,orders_sum,orders_sum_squares,revenue_orders_sum_product\n" +
+			"control,1000,100,3000,10,5000,100000,1200,2000,9000\ntreatment,1000,104,3100,11,5100,101000,1210,2010,9100\n"
+	)
+	type edit struct {
+		first  string // the example's first line, as in the template
+		deeper bool   // the example goes on over the lines indented below it
+	}
+	tests := []struct {
+		name  string
+		edits []edit
+		drop  [2]string // remove the active lines from drop[0] up to drop[1]
+		csv   string
+		check func(*testing.T, *experiment.Experiment)
+	}{
+		{name: "as written", csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if e.Primary.Name != "conversions" || e.Primary.Kind != experiment.KindProportion {
+				t.Errorf("primary = %+v", e.Primary)
+			}
+		}},
+		{name: "control", edits: []edit{{"# control:", false}}, csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if e.Control != "control" {
+				t.Errorf("control = %q", e.Control)
+			}
+		}},
+		{name: "three arms", edits: []edit{{"#   split:", false}}, drop: [2]string{"split: {control: 50", "\n"}, csv: threeArms,
+			check: func(t *testing.T, e *experiment.Experiment) {
+				if want := map[string]float64{"control": 34, "b": 33, "c": 33}; !reflect.DeepEqual(e.Split, want) {
+					t.Errorf("split = %v, want %v", e.Split, want)
+				}
+			}},
+		{name: "segments", edits: []edit{{"# segments:", false}}, csv: segmented, check: func(t *testing.T, e *experiment.Experiment) {
+			if !slices.Equal(e.Segments, []string{"platform"}) {
+				t.Errorf("segments = %v", e.Segments)
+			}
+		}},
+		{name: "plan", edits: []edit{{"# plan:", true}}, csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if e.Plan.UsersPerArm != 20000 || e.Plan.DailyUsers != 4000 || e.Plan.Baseline == nil || *e.Plan.Baseline != 0.12 {
+				t.Errorf("plan = %+v", e.Plan)
+			}
+		}},
+		{name: "type and cuped", edits: []edit{{"# type:", false}, {"# cuped:", false}}, csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if e.Primary.Kind != experiment.KindProportion || e.Primary.CUPED {
+				t.Errorf("primary = %+v", e.Primary)
+			}
+		}},
+		{name: "mean primary", edits: []edit{{"# primary:", true}}, drop: [2]string{"# The primary metric", "# Revenue per visitor instead"}, csv: revenue,
+			check: func(t *testing.T, e *experiment.Experiment) {
+				if e.Primary.Kind != experiment.KindMean || e.Primary.Columns[experiment.RoleSum] != "rev_total" || e.Primary.Label != "Revenue per visitor" {
+					t.Errorf("primary = %+v", e.Primary)
+				}
+			}},
+		{name: "secondary", edits: []edit{{"# secondary:", true}}, csv: full, check: func(t *testing.T, e *experiment.Experiment) {
+			if len(e.Secondary) != 1 || e.Secondary[0].Kind != experiment.KindEvents {
+				t.Errorf("secondary = %+v", e.Secondary)
+			}
+		}},
+		{name: "guardrails", edits: []edit{{"# guardrails:", true}}, csv: full, check: func(t *testing.T, e *experiment.Experiment) {
+			if len(e.Guardrails) != 2 || e.Guardrails[1].Kind != experiment.KindRatio || !e.Guardrails[1].Worsened.Relative || e.Guardrails[1].Worsened.Value.String() != "0.02" {
+				t.Errorf("guardrails = %+v", e.Guardrails)
+			}
+		}},
+		{name: "amendment", edits: []edit{{"# amendment:", false}}, csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if !strings.HasPrefix(e.Amendment, "2026-11-20:") {
+				t.Errorf("amendment = %q", e.Amendment)
+			}
+		}},
+		{name: "thresholds", edits: []edit{{"# thresholds:", true}}, csv: twoArms, check: func(t *testing.T, e *experiment.Experiment) {
+			if th := e.Thresholds; th.Sequential || th.SequentialTuning != 5000 || th.GuardrailPolicy != experiment.DoNoHarm || th.MinUsers != 100 {
+				t.Errorf("thresholds = %+v", th)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := string(Config("growth/new-test", Options{}))
+			for _, ed := range tc.edits {
+				block := templateBlock(t, cfg, ed.first, ed.deeper)
+				cfg = strings.Replace(cfg, block, uncomment(block), 1)
+			}
+			if tc.drop[0] != "" {
+				i := strings.Index(cfg, tc.drop[0])
+				j := strings.Index(cfg[i+1:], tc.drop[1])
+				if i < 0 || j < 0 {
+					t.Fatalf("no %q ... %q to drop", tc.drop[0], tc.drop[1])
+				}
+				cfg = cfg[:i] + cfg[i+1+j:]
+			}
+			running := strings.Replace(cfg, "\nstatus: planned\n", "\nstatus: running\n", 1)
+			if running == cfg {
+				t.Fatal("no status: planned line")
+			}
+			x, err := yamlValue(t, []byte(running))
+			if err != nil {
+				t.Fatalf("%v in\n%s", err, running)
+			}
+			if errs := exp.Validate(x); len(errs) > 0 {
+				t.Errorf("schema: %q in\n%s", errs, running)
+			}
+			fsys := fstest.MapFS{"exp/experiment.yaml": {Data: []byte(running)}, "exp/results.csv": {Data: []byte(tc.csv)}}
+			exps, err := load.Root(fsys, "experiments", load.Options{})
+			if err != nil || len(exps) != 1 {
+				t.Fatalf("load: %d experiments, %v", len(exps), err)
+			}
+			if len(exps[0].Issues) > 0 {
+				t.Errorf("loader issues: %v in\n%s", exps[0].Issues, running)
+			}
+			tc.check(t, exps[0])
+		})
+	}
+}
