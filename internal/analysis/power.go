@@ -68,12 +68,7 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 	alpha := r.Alpha.Float64()
 	observed := [2]int64{c.Users, t.Users}
 	vc, vt := variances(r, t, c)
-	switch {
-	case r.ControlValue == 0:
-		pw.MDEAtCurrent = undefined("the control value is 0, so a relative change is undefined")
-	default:
-		pw.MDEAtCurrent = defined(mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha))
-	}
+	pw.MDEAtCurrent = mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha)
 	if r.Metric.Kind != experiment.KindProportion {
 		pw.MDEAbsAtCurrent = defined(stats.NormalMDE(vc, vt, c.Users, t.Users, alpha))
 	} else {
@@ -145,20 +140,27 @@ func variances(r *Result, t, c *experiment.Row) (vc, vt float64) {
 }
 
 // mdeAtCurrent is the relative change in the desired direction detectable
-// with 80% power at the current sample.
-func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha float64) float64 {
+// with 80% power at the current sample, or why there is none: a control
+// value of 0, or a proportion with no rate that far in the desired
+// direction (a control rate of 100% cannot rise).
+func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha float64) Value {
+	if r.ControlValue == 0 {
+		return undefined("the control value is 0, so a relative change is undefined")
+	}
 	if r.Metric.Kind == experiment.KindProportion {
 		up := r.Metric.Desired != experiment.Decrease
+		if up && r.ControlValue == 1 {
+			return undefined("the control rate is 100%, so no increase is possible")
+		}
 		if p1, ok := stats.ProportionMDE(r.ControlValue, nc, nt, alpha, up); ok {
-			return math.Abs(p1/r.ControlValue - 1)
+			return defined(math.Abs(p1/r.ControlValue - 1))
 		}
-		// The detectable change leaves [0, 1]: only the far end is detectable.
 		if up {
-			return 1/r.ControlValue - 1
+			return undefined("no rate up to 100% is detectable with 80% power at the current sample")
 		}
-		return 1
+		return undefined("no rate down to 0% is detectable with 80% power at the current sample")
 	}
-	return stats.NormalMDE(vc, vt, nc, nt, alpha) / math.Abs(r.ControlValue)
+	return defined(stats.NormalMDE(vc, vt, nc, nt, alpha) / math.Abs(r.ControlValue))
 }
 
 // mdeRequirement is the users per arm (control, treatment) that detect a

@@ -3,6 +3,7 @@ package memo
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/analysis"
@@ -25,7 +26,7 @@ func risks(r decision.Result) []string {
 	for _, f := range []func(decision.Result) []string{
 		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
 		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
-		riskRelDisagreement, riskPlanNotReached, riskSequential, riskCUPED,
+		riskRelDisagreement, riskPlanNotReached, riskPlanUnderpowered, riskSequential, riskCUPED,
 		riskGuardrailMultiplicity, riskInconclusive, riskSecondary,
 	} {
 		out = append(out, f(r)...)
@@ -110,11 +111,29 @@ func riskTests(r decision.Result) []string {
 	return []string{fmt.Sprintf("The primary metric was compared at alpha %s (%s), with %s CIs.", alphaStr(ap), tests, confidence(ap))}
 }
 
+// riskFisher says why Fisher's exact test was used: an expected cell of the
+// 2×2 table below 5 comes from a small sample, or from a rate near 0% or
+// 100% in a sample that is not small (then the sample is not the problem).
 func riskFisher(r decision.Result) []string {
 	var out []string
+	minU := r.Report.Experiment.Thresholds.MinUsers
 	for _, c := range r.Report.Comparisons {
-		if c.Primary.Test == analysis.TestFisher {
-			out = append(out, fmt.Sprintf("Arm %s: an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small and the result is fragile.", Clip(c.Arm, capShort)))
+		p := &c.Primary
+		if p.Test != analysis.TestFisher {
+			continue
+		}
+		arm := Clip(c.Arm, capShort)
+		nc, nt := p.ControlUsers, p.TreatmentUsers
+		xc, xt := p.ControlValue*float64(nc), p.TreatmentValue*float64(nt)
+		pooled := (xc + xt) / float64(nc+nt)
+		switch {
+		case nc < minU || nt < minU:
+			out = append(out, fmt.Sprintf("Arm %s: an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small (below min_users %s) and the result is fragile.", arm, format.Count(minU)))
+		case pooled == 0 || pooled == 1:
+			out = append(out, fmt.Sprintf("Arm %s: every user in both arms has the same outcome (a rate of %s), so Fisher's exact test was used: the rate is degenerate, not the sample small, and the test cannot tell the arms apart.", arm, fmtValue(p.Metric.Kind, pooled)))
+		default:
+			out = append(out, fmt.Sprintf("Arm %s: the pooled rate %s is so near %s that an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the result rests on few users in that cell.",
+				arm, fmtValue(p.Metric.Kind, pooled), map[bool]string{true: "0%", false: "100%"}[pooled < 0.5]))
 		}
 	}
 	return out
@@ -221,6 +240,49 @@ func riskPlanNotReached(r decision.Result) []string {
 	return []string{s + ": looking early at a fixed-horizon test inflates the false-positive rate, so a Launch waits for the plan."}
 }
 
+// underpowered returns the figures of the first comparison (or planned
+// comparison) whose plan.users_per_arm is below what plan.mde needs.
+func underpowered(rep *analysis.Report) (arm string, need int64, ok bool) {
+	e := rep.Experiment
+	if e.Plan.UsersPerArm == 0 || e.Plan.MDE == nil {
+		return "", 0, false
+	}
+	check := func(a string, pw *analysis.Power) bool {
+		if pw == nil || !pw.MDERequired[0].OK() || !pw.MDERequired[1].OK() {
+			return false
+		}
+		n := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
+		if e.Plan.UsersPerArm >= n {
+			return false
+		}
+		arm, need = a, n
+		return true
+	}
+	for _, c := range rep.Comparisons {
+		if check(c.Arm, c.Power) {
+			return arm, need, true
+		}
+	}
+	for _, p := range rep.Planned {
+		if check(p.Arm, p.Power) {
+			return arm, need, true
+		}
+	}
+	return "", 0, false
+}
+
+// riskPlanUnderpowered: plan.users_per_arm cannot detect plan.mde with 80%
+// power (plan_underpowered).
+func riskPlanUnderpowered(r decision.Result) []string {
+	arm, need, ok := underpowered(r.Report)
+	if !ok {
+		return nil
+	}
+	e := r.Report.Experiment
+	return []string{fmt.Sprintf("The plan is underpowered (plan_underpowered): plan.users_per_arm %s is below the %s users per arm that plan.mde %s needs for 80%% power (arm %s), so at the planned horizon a true effect of that size is detected with less than 80%% power.",
+		format.Count(e.Plan.UsersPerArm), format.Count(need), format.Share(math.Abs(*e.Plan.MDE)), Clip(arm, capShort))}
+}
+
 func riskSequential(r decision.Result) []string {
 	if !analyzed(r) || !r.Report.Experiment.Thresholds.Sequential {
 		return nil
@@ -325,10 +387,77 @@ func concludedActions(r decision.Result) []actionGroup {
 
 func plannedActions(r decision.Result) []actionGroup {
 	e := r.Report.Experiment
-	return []actionGroup{{Title: "Before analysis", Items: []string{
+	out := []actionGroup{}
+	if g := planningGroup(r.Report); len(g.Items) > 0 {
+		out = append(out, g)
+	}
+	return append(out, actionGroup{Title: "Before analysis", Items: []string{
 		"Collect data into " + Clip(e.DataFile, capPath) + ": one row per arm, the control labelled " + Clip(e.Control, capShort) + ".",
 		"Set status: running in experiment.yaml so that the experiment is analyzed and gates merges.",
-	}}}
+	}})
+}
+
+// planningGroup is the planning calculator of a planned experiment: the
+// users per arm plan.mde needs at plan.baseline, and the days at
+// plan.daily_users (docs/statistics.md#power). Without plan.baseline or
+// plan.mde it says what to set.
+func planningGroup(rep *analysis.Report) actionGroup {
+	e := rep.Experiment
+	g := actionGroup{Title: "Sample size the plan needs"}
+	if len(rep.Planned) == 0 {
+		if e.Plan.Baseline == nil || e.Plan.MDE == nil {
+			g.Items = append(g.Items, "Set plan.baseline (the expected control value) and plan.mde (the relative effect to detect) to see the users per arm and, with plan.daily_users, the days the experiment needs.")
+		}
+		return g
+	}
+	m := &e.Primary
+	k := m.Kind
+	for _, pc := range rep.Planned {
+		pw := pc.Power
+		arm, ctl := Clip(pc.Arm, capShort), Clip(pc.Control, capShort)
+		if !pw.MDERequired[0].OK() {
+			g.Items = append(g.Items, fmt.Sprintf("Arm %s: plan.mde sets no sample size: %s.", arm, Clip(pw.MDERequired[0].Null, capMessage)))
+			continue
+		}
+		sd := ""
+		if e.Plan.BaselineSD != nil && k != experiment.KindProportion {
+			sd = ", sd " + plain(*e.Plan.BaselineSD)
+		}
+		g.Items = append(g.Items, fmt.Sprintf("Arm %s: to detect the planned mde of %s relative (%s %s → %s%s) with 80%% power at alpha %s, two-sided, with shares %s / %s, the plan needs about %s %s and %s %s users.",
+			arm, format.Share(pw.MDE.V), Clip(m.Label, capShort), fmtValue(k, *e.Plan.Baseline), val(pw.TargetValue, valueOf(k)), sd, alphaStr(pc.Alpha),
+			format.Share(pc.Shares[0]), format.Share(pc.Shares[1]),
+			format.Count(ceil(pw.MDERequired[0].V)), ctl, format.Count(ceil(pw.MDERequired[1].V)), arm))
+		if pw.FromPlan {
+			need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
+			if need > e.Plan.UsersPerArm {
+				g.Items = append(g.Items, fmt.Sprintf("plan.users_per_arm %s is below that (plan_underpowered): raise it to at least %s, or plan for a larger mde.", format.Count(e.Plan.UsersPerArm), format.Count(need)))
+			} else {
+				g.Items = append(g.Items, fmt.Sprintf("plan.users_per_arm %s covers it.", format.Count(e.Plan.UsersPerArm)))
+			}
+		}
+		switch {
+		case !pw.Days.OK():
+			g.Items = append(g.Items, fmt.Sprintf("The days are unknown: %s.", Clip(pw.Days.Null, capMessage)))
+		default:
+			d := int64(pw.Days.V)
+			s := fmt.Sprintf("At plan.daily_users %s, the %s users per arm the advice aims at (%s) take about %s %s",
+				format.Count(e.Plan.DailyUsers), format.Count(ceil(max(pw.Required[0].V, pw.Required[1].V))), requiredSource(pw), format.Count(d), plural(int(min(d, 2)), "day", "days"))
+			if f, _ := pw.Feasible(); !f {
+				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider a larger mde, more traffic, or CUPED.", analysis.FeasibleDays)
+			} else {
+				s += "."
+			}
+			g.Items = append(g.Items, s)
+		}
+	}
+	return g
+}
+
+func requiredSource(pw *analysis.Power) string {
+	if pw.FromPlan {
+		return "plan.users_per_arm"
+	}
+	return "the mde's requirement"
 }
 
 // ---- Launch ----
@@ -396,7 +525,11 @@ func monitorGroup(rep *analysis.Report, win *analysis.Comparison) actionGroup {
 		g.Items = append(g.Items, alertLine(&win.Guardrails[i]))
 	}
 	if len(win.Guardrails) == 0 {
-		g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
+		if rep.Experiment.Deployment == experiment.DeploymentRolledOut {
+			g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail to watch the rolled-out change.")
+		} else {
+			g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
+		}
 	}
 	return g
 }
@@ -477,10 +610,95 @@ func rollbackActions(r decision.Result) []actionGroup {
 		}
 	}
 	out := []actionGroup{now}
+	if hasIssue(rep, experiment.CodeSRM) {
+		checks := srmHarmItems(r)
+		checks = append(checks, srmChecks()...)
+		out = append(out, actionGroup{Title: "Assignment and logging checks (the SRM warning is open)", Items: checks})
+	}
 	if others := otherArms(r); len(others) > 0 {
 		out = append(out, actionGroup{Title: "The other arms", Items: others})
 	}
 	return append(out, rootCause(r))
+}
+
+// srmHarmItems says, for each severe proportion guardrail of a rolled-back
+// arm, how far the sample ratio mismatch is from explaining the harm: the
+// rate the users beyond the arm's expected share would need, or, for an arm
+// short of users, that even losing only unharmed users could not
+// (docs/memo.md#generated-sentences). The bound assumes the expected users
+// behave as the control does.
+func srmHarmItems(r decision.Result) []string {
+	rep := r.Report
+	var total int64
+	for _, a := range rep.Arms {
+		total += a.Users
+	}
+	var out []string
+	for i, v := range r.Decision.Comparisons {
+		if v.Outcome != experiment.Rollback || i >= len(rep.Comparisons) {
+			continue
+		}
+		c := &rep.Comparisons[i]
+		a := rep.Arms[c.Index]
+		exp := a.ExpectedShare * float64(total)
+		for gi := range c.Guardrails {
+			g := &c.Guardrails[gi]
+			if g.State != analysis.StateSevere {
+				continue
+			}
+			if s := srmHarm(g, a, exp); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "The harm is rolled back first: the SRM makes every metric suspect, but stopping a treatment costs little, while a real harm of this size costs users.")
+	}
+	return out
+}
+
+func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
+	m := g.Metric
+	if m.Kind != experiment.KindProportion || exp <= 0 || a.Users == 0 {
+		return ""
+	}
+	// Harm-side rates: the share of users with the harmful outcome.
+	hc, ht := g.ControlValue, g.TreatmentValue
+	word := "rate"
+	if m.Desired == experiment.Increase {
+		hc, ht, word = 1-hc, 1-ht, "rate of non-"+Clip(m.Label, capShort)
+	}
+	n := float64(a.Users)
+	label, arm := Clip(m.Label, capShort), Clip(a.Name, capShort)
+	dev := n/exp - 1
+	head := fmt.Sprintf("Arm %s holds %s users against the %s its expected share implies (%s); %s moved from %s to %s",
+		arm, format.Count(a.Users), format.Count(int64(math.Round(exp))), format.Rel(dev), label, fmtValue(m.Kind, g.ControlValue), fmtValue(m.Kind, g.TreatmentValue))
+	tail := " Keep the treatment off while the SRM is investigated."
+	switch {
+	case math.Abs(n-exp) < 0.5: // this arm holds its share; the mismatch is elsewhere
+		return ""
+	case n > exp:
+		extra := n - exp
+		need := (ht*n - hc*exp) / extra
+		if need > 1 {
+			return head + fmt.Sprintf(": the mismatch cannot explain it even if all %s extra users had the harmful outcome.", format.Count(int64(math.Round(extra)))) + tail
+		}
+		ratio := ""
+		if hc > 0 {
+			ratio = fmt.Sprintf(", %s times the control's", strconv.FormatFloat(need/hc, 'f', 1, 64))
+		}
+		return head + fmt.Sprintf(": for the mismatch alone to explain it, the %s extra users would need a %s of %s%s, if the expected users behave as the control's do.",
+			format.Count(int64(math.Round(extra))), word, format.Value(experiment.KindProportion, need), ratio) + tail
+	default:
+		most := hc * exp / n // every lost user unharmed
+		if ht > most {
+			return head + fmt.Sprintf(": the mismatch cannot explain it, since losing only unharmed users would raise the %s to at most %s.", word, format.Value(experiment.KindProportion, math.Min(1, most))) + tail
+		}
+		lost := exp - n
+		q := (hc*exp - ht*n) / lost
+		return head + fmt.Sprintf(": the mismatch could explain it only if the %s missing users had a %s of %s against the control's %s, if the expected users behave as the control's do; treat the harm as real until it is explained.",
+			format.Count(int64(math.Round(lost))), word, format.Value(experiment.KindProportion, q), format.Value(experiment.KindProportion, hc)) + tail
+	}
 }
 
 // otherArms says what the arms that do not roll back would do on their
@@ -687,6 +905,12 @@ func collectItems(r decision.Result, i int) []string {
 		return append(out, fmt.Sprintf("Arm %s: no sample-size figures are available.", arm))
 	}
 	out = append(out, requiredSentence(rep, c, pw))
+	if pw.FromPlan && pw.MDERequired[0].OK() && pw.MDERequired[1].OK() {
+		if need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V)); need > e.Plan.UsersPerArm {
+			out = append(out, fmt.Sprintf("The plan is underpowered: its mde of %s needs about %s users per arm for 80%% power, more than plan.users_per_arm %s; raise plan.users_per_arm or accept less power (amendment: records the change).",
+				format.Share(pw.MDE.V), format.Count(need), format.Count(e.Plan.UsersPerArm)))
+		}
+	}
 	if pw.Required[0].OK() {
 		out = append(out, daysSentence(e, c, pw))
 	}
@@ -756,6 +980,9 @@ func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis
 	case pw.Basis == analysis.BasisPlanMDE:
 		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
 			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
+	case !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()):
+		why = fmt.Sprintf("Without plan.mde, and with no minimum detectable effect to state (%s): four times the current sample, the sample that halves a minimum detectable effect, is about %s %s and %s %s users",
+			Clip(pw.MDEAtCurrent.Null, capMessage), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	default:
 		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; four times the current sample, about %s %s and %s %s users, would halve that",
 			mdeNow(pw, k), alphaStr(p.Alpha), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
