@@ -896,9 +896,6 @@ func collectItems(r decision.Result, i int) []string {
 	var out []string
 	if v.Rule == decision.RuleNotReady {
 		out = append(out, notReadyItems(rep, c)...)
-		if e.Plan.UsersPerArm == 0 || (rep.Arms[c.Index].Users >= e.Plan.UsersPerArm && controlUsers(rep) >= e.Plan.UsersPerArm) {
-			return out
-		}
 	}
 	pw := c.Power
 	if pw == nil {
@@ -914,19 +911,10 @@ func collectItems(r decision.Result, i int) []string {
 	if pw.Required[0].OK() {
 		out = append(out, daysSentence(e, c, pw))
 	}
-	if v.Rule == decision.RuleNotReady {
+	if v.Rule == decision.RuleNotReady && pw.FromPlan && (pw.Additional[0] > 0 || pw.Additional[1] > 0) {
 		out = append(out, fmt.Sprintf("Do not launch %s on this early look: the decision is taken again when the plan is reached.", arm))
 	}
 	return out
-}
-
-func controlUsers(rep *analysis.Report) int64 {
-	for _, a := range rep.Arms {
-		if a.Control {
-			return a.Users
-		}
-	}
-	return 0
 }
 
 // notReadyItems names what rule 6 waits for besides the plan: arms below

@@ -202,7 +202,7 @@ func TestDefect4MDEFollowsDesiredDirection(t *testing.T) {
 		arrow   string
 		need    int64 // statsmodels NormalIndPower().solve_power(effect_size=|proportion_effectsize(target, 0.10)|, alpha=0.05, power=0.8), rounded up
 	}{
-		{experiment.Decrease, 0.095, "Churn 10.00% → 9.50%", 55244},   // 55243.52
+		{experiment.Decrease, 0.095, "Churn 10.00% → 9.50%", 55244},  // 55243.52
 		{experiment.Increase, 0.105, "Churn 10.00% → 10.50%", 57756}, // 57755.64
 	}
 	for _, tt := range tests {
@@ -337,7 +337,10 @@ func TestDefect7LaunchActions(t *testing.T) {
 // Defect 8: advice in place — each sub-case one sentence that was wrong.
 func TestDefect8AdviceInPlace(t *testing.T) {
 	t.Parallel()
-	withMDE := func(e *experiment.Experiment, mde float64) *experiment.Experiment { e.Plan.MDE = planMDE(mde); return e }
+	withMDE := func(e *experiment.Experiment, mde float64) *experiment.Experiment {
+		e.Plan.MDE = planMDE(mde)
+		return e
+	}
 	tests := []struct {
 		name        string
 		e           *experiment.Experiment
@@ -426,4 +429,22 @@ func TestDefect9JSONPowerBlock(t *testing.T) {
 		t.Errorf("days = %v, want 52", got)
 	}
 	contains(t, "next actions", hold.actions, "At the observed traffic that takes about 52 more days.")
+}
+
+// Found by TestMemoProperties: a significant win held by rule 6 only for
+// min_users said what each arm lacked of min_users but not the additional
+// users of the JSON power block; Next Actions now state the JSON's figures.
+func TestRegressionMinUsersHoldStatesJSONAdditional(t *testing.T) {
+	t.Parallel()
+	e := newExp("min-users", conversion(), two(counts("conversions", 5), counts("conversions", 40), 80, 80))
+	m := render(t, result(e))
+	if got := jget(t, m.doc, "decision", "rule"); got != 6.0 {
+		t.Fatalf("rule = %v, want 6", got)
+	}
+	contains(t, "next actions", m.actions, "Arm control has 80 users, below min\\_users 100: it needs 20 more before treatment can launch.",
+		"about 320 control and 320 treatment users, would halve that; still needed: 240 more control and 240 more treatment users.")
+	lacks(t, "next actions", m.actions, "on this early look")
+	if got := jget(t, m.doc, "power", "additional_per_arm", "treatment"); got != 240.0 {
+		t.Errorf("JSON additional = %v, want 240", got)
+	}
 }
