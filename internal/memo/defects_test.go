@@ -448,3 +448,72 @@ func TestRegressionMinUsersHoldStatesJSONAdditional(t *testing.T) {
 		t.Errorf("JSON additional = %v, want 240", got)
 	}
 }
+
+// The planning calculator: a planned experiment with plan.baseline and
+// plan.mde shows the users per arm and days its plan needs, in the memo and
+// in JSON, and plan_underpowered when users_per_arm is too small.
+func TestPlannedMemoShowsWhatThePlanNeeds(t *testing.T) {
+	t.Parallel()
+	planned := func(primary experiment.Metric, base float64, sd *float64, mde float64, daily, perArm int64) *experiment.Experiment {
+		e := newExp("new-checkout", primary, []arm{{name: "control"}})
+		e.Status, e.Data, e.DataSHA256 = experiment.StatusPlanned, nil, ""
+		e.Start, e.End = time.Time{}, time.Time{}
+		e.Plan = experiment.Plan{Baseline: &base, BaselineSD: sd, MDE: &mde, DailyUsers: daily, UsersPerArm: perArm}
+		return e
+	}
+	sd := 30.0
+	tests := []struct {
+		name           string
+		e              *experiment.Experiment
+		want           []string
+		mdeNeed, req   float64
+		days           float64
+		underpowered   bool
+		nullDaysReason bool
+	}{
+		// 47,031: statsmodels NormalIndPower().solve_power(effect_size=
+		// proportion_effectsize(0.126, 0.12), alpha=0.05, power=0.8) =
+		// 47030.43. The plan's 20,000 per arm at 2,000 per arm per day: 10 days.
+		{"proportion, underpowered plan", planned(conversion(), 0.12, nil, 0.05, 4000, 20000),
+			[]string{"**Sample size the plan needs**",
+				"Arm treatment: to detect the planned mde of 5% relative (Checkout conversion 12.00% → 12.60%) with 80% power at alpha 0.05, two-sided, with shares 50% / 50%, the plan needs about 47,031 control and 47,031 treatment users.",
+				"plan.users\\_per\\_arm 20,000 is below that (plan\\_underpowered): raise it to at least 47,031, or plan for a larger mde.",
+				"At plan.daily\\_users 4,000, the 20,000 users per arm the advice aims at (plan.users\\_per\\_arm) take about 10 days."},
+			47031, 20000, 10, true, false},
+		// 9,042: (z_0.975 + z_0.8)²·2·30²/1.25² = 9041.91 (scipy.stats.norm.ppf);
+		// statsmodels NormalIndPower().solve_power(effect_size=1.25/30,
+		// alpha=0.05, power=0.8) = 9041.89. At 1,000 per arm per day: 10 days.
+		{"mean with baseline_sd", planned(metric("revenue", "Revenue", experiment.KindMean, experiment.Increase), 25, &sd, 0.05, 2000, 0),
+			[]string{"Revenue 25 → 26.25, sd 30) with 80% power at alpha 0.05, two-sided, with shares 50% / 50%, the plan needs about 9,042 control and 9,042 treatment users.",
+				"take about 10 days."},
+			9042, 9042, 10, false, false},
+		{"no daily_users: days unknown", planned(conversion(), 0.12, nil, 0.05, 0, 0),
+			[]string{"The days are unknown: no traffic rate is known: set plan.daily\\_users."},
+			47031, 47031, 0, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := render(t, result(tt.e))
+			contains(t, "next actions", m.actions, tt.want...)
+			lacks(t, "memo", m.md, "Collect more data")
+			if got := jget(t, m.doc, "power", "mde_required_per_arm", "control"); got != tt.mdeNeed {
+				t.Errorf("mde_required_per_arm = %v, want %v", got, tt.mdeNeed)
+			}
+			if got := jget(t, m.doc, "power", "required_per_arm", "treatment"); got != tt.req {
+				t.Errorf("required_per_arm = %v, want %v", got, tt.req)
+			}
+			if tt.nullDaysReason {
+				if jget(t, m.doc, "power", "days") != nil || jget(t, m.doc, "power", "null_reasons", "days") == nil {
+					t.Errorf("days should be null with a reason: %v", jget(t, m.doc, "power"))
+				}
+			} else if got := jget(t, m.doc, "power", "days"); got != tt.days {
+				t.Errorf("days = %v, want %v", got, tt.days)
+			}
+			under := strings.Contains(m.raw, `"code": "plan_underpowered"`)
+			if under != tt.underpowered {
+				t.Errorf("plan_underpowered %v, want %v", under, tt.underpowered)
+			}
+		})
+	}
+}
