@@ -11,7 +11,7 @@ import (
 )
 
 // planningVector is one case of testdata/planning/vectors.json, written by
-// testdata/planning/generate.py: the SPEC §5.7 closed form with
+// testdata/planning/generate.py: the closed form of docs/statistics.md#power with
 // scipy.stats.norm.ppf (nc, nt), and statsmodels NormalIndPower's solver
 // (sm_nc) as an independent check.
 type planningVector struct {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference vectors for the planning calculator (SPEC §5.7 before data
+"""Reference vectors for the planning calculator (docs/statistics.md#power, before data
 exists): the users per arm a planned experiment needs to detect plan.mde
 at plan.baseline with 80% power, two-sided at α′ = α/(k − 1), and the days
 they take at plan.daily_users.
@@ -13,7 +13,7 @@ sorted keys). For each case:
 
   p1          the target: baseline·(1 + mde) for desired increase,
               baseline·(1 − mde) for decrease (|mde|).
-  nc, nt      the SPEC closed form with scipy.stats.norm.ppf:
+  nc, nt      the closed form of docs/statistics.md#power with scipy.stats.norm.ppf:
               proportion: n_c = (z_{1−α′/2} + z_{0.8})²(1 + w_c/w_t)/h²,
               h = 2 asin √p1 − 2 asin √p_c (Cohen's h);
               mean / events: n_c = (z_{1−α′/2} + z_{0.8})²·σ²(1 + w_c/w_t)/δ²,
