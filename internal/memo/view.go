@@ -136,7 +136,20 @@ func newView(r decision.Result, m Meta) *view {
 	}
 	v.Risks = risks(r)
 	v.Actions = actions(r)
+	tidyP(v.HoldWhy)
+	tidyP(v.Risks)
+	for i := range v.Actions {
+		tidyP(v.Actions[i].Items)
+	}
 	return v
+}
+
+// tidyP rewrites "p = <1e-300" (a p-value too small to represent, as
+// format.P prints it) as "p < 1e-300" in generated sentences.
+func tidyP(lines []string) {
+	for i, s := range lines {
+		lines[i] = strings.ReplaceAll(s, "p = <", "p < ")
+	}
 }
 
 // ---- Summary ----
