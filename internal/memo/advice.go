@@ -729,10 +729,10 @@ func rootCause(r decision.Result) actionGroup {
 		c := &rep.Comparisons[i]
 		for gi := range c.Guardrails {
 			g := &c.Guardrails[gi]
-			if g.State == analysis.StateSevere {
+			if g.Flagged() {
 				k := g.Metric.Kind
-				rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s in arm %s (%s vs control %s, p = %s): find which code path of %s causes it.",
-					Clip(g.Metric.Label, capShort), val(g.AbsLift, diffOf(k)), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), pOf(g.PValue), Clip(c.Arm, capShort)))
+				rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s (%s) moved %s in arm %s (%s vs control %s, p = %s): find which code path of %s causes it.",
+					Clip(g.Metric.Label, capShort), g.State, val(g.AbsLift, diffOf(k)), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), pOf(g.PValue), Clip(c.Arm, capShort)))
 			}
 		}
 		if v.Rule == decision.RulePrimaryLoss {
@@ -844,8 +844,7 @@ func investigateActions(r decision.Result) []actionGroup {
 	gain := false
 	for _, i := range idx {
 		if r.Decision.Comparisons[i].Rule == decision.RuleSRM {
-			srm = true
-			continue
+			srm = true // its worsened guardrails, if any, are listed too
 		}
 		c := &r.Report.Comparisons[i]
 		gain = gain || c.Primary.Significant && c.Primary.Improved()

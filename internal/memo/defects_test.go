@@ -517,3 +517,28 @@ func TestPlannedMemoShowsWhatThePlanNeeds(t *testing.T) {
 		})
 	}
 }
+
+// An SRM hold (rule 4) that also has a worsened guardrail names it in
+// Next Actions too, not only the SRM checks; a rollback's root-cause
+// checklist names its worsened guardrails besides the severe ones.
+func TestRegressionSRMHoldListsWorsenedGuardrail(t *testing.T) {
+	t.Parallel()
+	// 20,000 vs 20,700 users: chi-square 2·350²/20,350 = 12.04, p = 0.00052,
+	// an SRM warning (between 0.00001 and 0.001).
+	e := newExp("srm-worse", conversion(), two(
+		counts("conversions", 2000, "guardrail_error", 100),
+		counts("conversions", 2070, "guardrail_error", 155), 20000, 20700), errorGuard())
+	r := result(e)
+	if r.Decision.Rule != decision.RuleSRM {
+		t.Fatalf("rule %d, want 4 (%s)", r.Decision.Rule, r.Decision.Reason)
+	}
+	m := render(t, r)
+	contains(t, "decision", m.decision, "guardrail Error rate worsened in arm treatment")
+	contains(t, "next actions", m.actions, "**Assignment and logging checks**", "**Investigate the worsened guardrails**", "Error rate in arm treatment: 0.749% vs control 0.50%")
+
+	e = newExp("rollback-worse", conversion(), two(
+		counts("conversions", 2000, "guardrail_error", 100, "guardrail_cancel", 100),
+		counts("conversions", 2000, "guardrail_error", 200, "guardrail_cancel", 150), 20000, 20000), errorGuard(), cancelGuard())
+	m = render(t, result(e))
+	contains(t, "next actions", m.actions, "Guardrail Error rate (severe) moved +0.50 pp", "Guardrail Cancellations (worsened) moved +0.25 pp")
+}

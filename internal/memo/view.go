@@ -407,7 +407,11 @@ func decisionNotes(r decision.Result) (title string, lines []string) {
 		if r.Decision.Rule == decision.RuleNotReady {
 			lines = append(lines, "collect more data: the primary metric improved, but the launch conditions (the plan's sample, min_users, or a guardrail shown within its margin) are not met yet; it launches once they are, if the result holds")
 		} else {
-			lines = append(lines, "collect more data: the primary metric is not significant; the decision changes when it becomes significant, or to stop once the required sample is reached without it")
+			if c := Deciding(r); c != nil && c.Power != nil && (c.Power.FromPlan || c.Power.Basis == analysis.BasisPlanMDE) {
+				lines = append(lines, "collect more data: the primary metric is not significant; the decision changes when it becomes significant, or to stop once the required sample is reached without it")
+			} else {
+				lines = append(lines, "collect more data: the primary metric is not significant; the decision changes when it becomes significant (without plan.mde or plan.users_per_arm no sample size ends the test: set plan.mde to get one)")
+			}
 		}
 	case decision.Stop:
 		lines = append(lines, "stop: the required sample is reached and the primary metric did not move significantly; more data is not the answer: conclude the experiment")
