@@ -569,16 +569,35 @@ func alertLine(g *analysis.Guardrail) string {
 	label := Clip(m.Label, capShort)
 	wm, sm := format.Margin(k, m.Worsened, g.WorsenedMargin), format.Margin(k, m.Severe, g.SevereMargin)
 	w, s := level(g.WorsenedMargin), level(g.SevereMargin)
+	// A level the metric can cross in the harm's direction: a rate cannot
+	// rise above 100% or fall below 0, events per user not below 0.
+	crossable := func(v float64) bool {
+		if !possible(k, v) {
+			return false
+		}
+		bounded := k.Spec() != nil && (k.Spec().Unit == experiment.UnitRate || k.Spec().Unit == experiment.UnitPerUser)
+		switch { // compared as printed: 99.9996% prints as 100.00%
+		case up && k.Spec() != nil && k.Spec().Unit == experiment.UnitRate:
+			return v < 1 && fmtValue(k, v) != fmtValue(k, 1)
+		case !up && bounded:
+			return v > 0 && fmtValue(k, v) != fmtValue(k, 0)
+		}
+		return true
+	}
 	switch {
-	case possible(k, w) && possible(k, s):
+	case crossable(w) && crossable(s):
 		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); roll back if it %s %s (severe margin %s).",
 			label, dir, fmtValue(k, w), fmtValue(k, c), wm, dir, fmtValue(k, s), sm)
-	case possible(k, w):
+	case crossable(w):
 		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); no possible value lies beyond the severe margin %s, so roll back if the alert persists.",
 			label, dir, fmtValue(k, w), fmtValue(k, c), wm, sm)
 	}
-	return fmt.Sprintf("%s: no possible value lies beyond the worsened margin %s from the control value %s; alert on any sustained move against %s.",
-		label, wm, fmtValue(k, c), m.Desired)
+	move := "fall"
+	if up {
+		move = "rise"
+	}
+	return fmt.Sprintf("%s: no possible value lies beyond the worsened margin %s from the control value %s; alert on any sustained %s.",
+		label, wm, fmtValue(k, c), move)
 }
 
 // ---- Rollback ----

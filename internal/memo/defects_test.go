@@ -318,12 +318,13 @@ func TestDefect7LaunchActions(t *testing.T) {
 		"2. Ramp treatment from 75% to 100%")
 	lacks(t, "next actions", m.actions, "to 5%", "to 10%", "to 25%", "72 hours", "weekend")
 	for _, match := range alertRE.FindAllStringSubmatch(m.actions, -1) {
-		if v, err := strconv.ParseFloat(match[1], 64); err != nil || v < 0 || v > 100 {
+		if v, err := strconv.ParseFloat(match[1], 64); err != nil || v <= 0 || v >= 100 {
 			t.Errorf("impossible alert level %q", match[0])
 		}
 	}
 	contains(t, "next actions", m.actions, "Retention: no possible value lies beyond the worsened margin 0.10 pp from the control value 0.05%",
-		"Bounce: alert if it rises above 100.00% (control 99.90%, worsened margin 0.10 pp); no possible value lies beyond the severe margin 0.30 pp")
+		"Bounce: no possible value lies beyond the worsened margin 0.10 pp from the control value 99.90%; alert on any sustained rise.")
+	lacks(t, "next actions", m.actions, "rises above 100", "falls below 0")
 
 	t.Run("ramp from a 10% share", func(t *testing.T) {
 		t.Parallel()

@@ -195,7 +195,7 @@ func genExp(rng *rand.Rand, i int) *experiment.Experiment {
 }
 
 var (
-	propAlertRE  = regexp.MustCompile(`(?:falls below|rises above) (-?[0-9][0-9,]*(?:\.[0-9]+)?)(%|/user)?`)
+	propAlertRE  = regexp.MustCompile(`(falls below|rises above) (-?[0-9][0-9,]*(?:\.[0-9]+)?)(%|/user)?`)
 	propNegRelRE = regexp.MustCompile(`-([0-9][0-9,]*(?:\.[0-9]+)?)%`)
 	propDaysRE   = regexp.MustCompile(`[0-9]+\.[0-9]+ (?:more )?days?\b`)
 	propNeedRE   = regexp.MustCompile(`Arm (\S+): .*?; still needed: ([0-9,]+) more (\S+) and ([0-9,]+) more (\S+) users\.`)
@@ -262,6 +262,19 @@ func checkProperties(t *testing.T, i int, e *experiment.Experiment, r decision.R
 			}
 		}
 	}
+	// A running Hold or Rollback says in Next Actions what to do about each
+	// worsened or severe guardrail.
+	if e.Status == experiment.StatusRunning && r.Decision.Outcome != experiment.Launch {
+		for _, c := range comps {
+			gs, _ := c.(map[string]any)["guardrails"].([]any)
+			for _, g := range gs {
+				g := g.(map[string]any)
+				if st := g["state"]; (st == "worsened" || st == "severe") && !strings.Contains(m.actions, g["label"].(string)) {
+					fail("the %s guardrail %s is not named in Next Actions", st, g["label"])
+				}
+			}
+		}
+	}
 	// No post-hoc power.
 	for _, bad := range []string{"Consider stopping", "consider stopping", "observed effect", "already has 80% power", "post-hoc"} {
 		if strings.Contains(m.md, bad) {
@@ -277,8 +290,12 @@ func checkProperties(t *testing.T, i int, e *experiment.Experiment, r decision.R
 	// counts and the (non-negative) generated means at least 0.
 	for _, a := range propAlertRE.FindAllStringSubmatch(m.actions, -1) {
 		seen["checked alert level"]++
-		v, err := strconv.ParseFloat(strings.ReplaceAll(a[1], ",", ""), 64)
-		if err != nil || v < 0 || (a[2] == "%" && v > 100) {
+		// A level the metric can cross: a rate rises above less than 100%
+		// and falls below more than 0; events per user and the generated
+		// (positive) means fall below more than 0.
+		v, err := strconv.ParseFloat(strings.ReplaceAll(a[2], ",", ""), 64)
+		rise := a[1] == "rises above"
+		if err != nil || v < 0 || (a[3] == "%" && v > 100) || (rise && a[3] == "%" && v >= 100) || (!rise && v <= 0) {
 			fail("impossible alert level %q", a[0])
 		}
 	}
