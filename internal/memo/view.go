@@ -373,15 +373,16 @@ func period(e *experiment.Experiment) string {
 // the decision instead of asking for anything (docs/memo.md#generated-sentences).
 func decisionNotes(r decision.Result) (title string, lines []string) {
 	rep := r.Report
+	flagged := flaggedLines(rep)
+	if r.Decision.Rule == decision.RuleSevereGuardrail && len(flagged) > 0 && firstSevere(rep, r.Decision.Index) {
+		flagged = flagged[1:] // the reason names it
+	}
 	if rep.Experiment.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
 		lines = append(lines, fmt.Sprintf("concluded: the decision (%s) is on record; no action is advised", DecisionWord(r)))
-		return "On record:", append(lines, flaggedLines(rep)...)
+		return "On record:", append(lines, flagged...)
 	}
 	if r.Decision.Outcome != experiment.Hold {
-		lines = flaggedLines(rep)
-		if r.Decision.Rule == decision.RuleSevereGuardrail && len(lines) > 0 && firstSevere(rep, r.Decision.Index) {
-			lines = lines[1:] // the reason names it
-		}
+		lines = flagged
 		if r.Decision.Outcome == experiment.Rollback && hasIssue(rep, experiment.CodeSRM) {
 			lines = append(lines, fmt.Sprintf("sample ratio mismatch, p = %s: the split is off, so every metric is suspect; the rollback comes first because stopping a treatment costs little, and the SRM checks are under Next Actions",
 				fmtP(rep.Health.SRM.PValue)))
@@ -416,7 +417,7 @@ func decisionNotes(r decision.Result) (title string, lines []string) {
 	case decision.Stop:
 		lines = append(lines, "stop: the required sample is reached and the primary metric did not move significantly; more data is not the answer: conclude the experiment")
 	}
-	return "Why hold:", append(lines, flaggedLines(rep)...)
+	return "Why hold:", append(lines, flagged...)
 }
 
 // firstSevere reports whether the first flagged guardrail of the report is
