@@ -724,7 +724,7 @@ func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
 // own: the experiment's outcome waits for the rollback.
 func otherArms(r decision.Result) []string {
 	var out []string
-	for _, v := range r.Decision.Comparisons {
+	for i, v := range r.Decision.Comparisons {
 		if v.Outcome == experiment.Rollback {
 			continue
 		}
@@ -732,8 +732,16 @@ func otherArms(r decision.Result) []string {
 		if v.HoldKind != decision.NoHold {
 			word += " (" + string(v.HoldKind) + ")"
 		}
-		out = append(out, fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s. Re-run the check once the rollback is done before acting on it.",
-			Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage)))
+		s := fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s.", Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage))
+		if i < len(r.Report.Comparisons) {
+			c := &r.Report.Comparisons[i]
+			for gi := range c.Guardrails {
+				if g := &c.Guardrails[gi]; g.Flagged() && v.Rule != decision.RuleGuardrailWorsened {
+					s += fmt.Sprintf(" Its guardrail %s is %s (%s): look at it as well.", Clip(g.Metric.Label, capShort), g.State, val(g.AbsLift, diffOf(g.Metric.Kind)))
+				}
+			}
+		}
+		out = append(out, s+" Re-run the check once the rollback is done before acting on it.")
 	}
 	return out
 }

@@ -543,3 +543,22 @@ func TestRegressionSRMHoldListsWorsenedGuardrail(t *testing.T) {
 	m = render(t, result(e))
 	contains(t, "next actions", m.actions, "Guardrail Error rate (severe) moved +0.50 pp", "Guardrail Cancellations (worsened) moved +0.25 pp")
 }
+
+// Found by TestMemoProperties: a rollback of c beside an arm b held by
+// the SRM (rule 4) that also worsened a guardrail named b's verdict but
+// not its guardrail; "The other arms" now names it.
+func TestRegressionOtherArmNamesItsWorsenedGuardrail(t *testing.T) {
+	t.Parallel()
+	e := newExp("three-arm-srm", conversion(), []arm{
+		{"control", 20000, counts("conversions", 2000, "guardrail_error", 100)},
+		{"b", 20000, counts("conversions", 2000, "guardrail_error", 155)},
+		{"c", 20700, counts("conversions", 2070, "guardrail_error", 250)}, // SRM chi-square 16.1 on 2 df, p = 0.00032: a warning
+	}, errorGuard())
+	r := result(e)
+	if r.Decision.Outcome != experiment.Rollback || r.Decision.Comparisons[0].Rule != decision.RuleSRM ||
+		r.Report.Comparisons[0].Guardrails[0].State != "worsened" {
+		t.Fatalf("scenario: %+v, SRM p %v", r.Decision, r.Report.Health.SRM.PValue)
+	}
+	m := render(t, r)
+	contains(t, "next actions", m.actions, "Arm b would hold (investigate) on its own comparison (rule 4)", "Its guardrail Error rate is worsened (+0.275 pp): look at it as well.")
+}

@@ -187,6 +187,25 @@ func genExp(rng *rand.Rand, i int) *experiment.Experiment {
 		e.Status = experiment.StatusConcluded
 		e.Deployment = experiment.DeploymentRolledOut
 	}
+	if rng.IntN(12) == 0 { // a planned experiment: no data, maybe a baseline
+		e.Status, e.Data, e.DataSHA256 = experiment.StatusPlanned, nil, ""
+		if rng.IntN(4) > 0 {
+			var base float64
+			switch primary.Kind {
+			case experiment.KindProportion:
+				base = 0.005 + 0.6*rng.Float64()
+			case experiment.KindMean:
+				base = 1 + 50*rng.Float64()
+				if rng.IntN(4) > 0 {
+					sd := base * (0.5 + 2*rng.Float64())
+					e.Plan.BaselineSD = &sd
+				}
+			default:
+				base = 0.1 + 3*rng.Float64()
+			}
+			e.Plan.Baseline = &base
+		}
+	}
 	e.Thresholds.Alpha = dec([]string{"0.05", "0.05", "0.1", "0.01"}[rng.IntN(4)])
 	if rng.IntN(4) == 0 {
 		e.Thresholds.GuardrailPolicy = experiment.NonInferiority
@@ -237,7 +256,7 @@ func TestMemoProperties(t *testing.T) {
 	t.Logf("generated: %v", seen)
 	// The generator must reach every outcome and hold kind it is meant to.
 	for _, want := range []string{"launch", "rollback", "hold", "kind collect", "kind stop", "kind investigate", "concluded", "issue srm", "issue plan_underpowered", "issue srm_severe",
-		"checked alert level", "checked additional users", "checked multiplicity", "checked concluded"} {
+		"checked alert level", "checked additional users", "checked multiplicity", "checked concluded", "checked planning"} {
 		if seen[want] < 10 {
 			t.Errorf("only %d generated cases with %q: %v", seen[want], want, seen)
 		}
@@ -338,7 +357,7 @@ func checkProperties(t *testing.T, i int, e *experiment.Experiment, r decision.R
 		fail("fractional days in JSON")
 	}
 	// The additional users in Next Actions are the JSON's.
-	if pw, ok := m.doc["power"].(map[string]any); ok {
+	if pw, ok := m.doc["power"].(map[string]any); ok && e.Status != experiment.StatusPlanned {
 		arm := pw["comparison"].(string)
 		add, _ := pw["additional_per_arm"].(map[string]any)
 		if add != nil {
@@ -356,6 +375,32 @@ func checkProperties(t *testing.T, i int, e *experiment.Experiment, r decision.R
 			zero := add[arm].(float64) == 0 && add[e.Control].(float64) == 0
 			if !found && !(zero && (strings.Contains(m.actions, "Arm "+arm+": ") && (strings.Contains(m.actions, "both arms already hold it") || strings.Contains(m.actions, "is reached")))) {
 				fail("Next Actions do not state the JSON's additional users %v for arm %s", add, arm)
+			}
+		}
+	}
+	// A planned experiment's calculator states the JSON's figures.
+	if pw, ok := m.doc["power"].(map[string]any); ok && e.Status == experiment.StatusPlanned {
+		seen["checked planning"]++
+		need, _ := pw["mde_required_per_arm"].(map[string]any)
+		arm := pw["comparison"].(string)
+		mt := regexp.MustCompile(`Arm ` + regexp.QuoteMeta(arm) + `: to detect the planned mde .*? the plan needs about ([0-9,]+) (\S+) and ([0-9,]+) (\S+) users\.`).FindStringSubmatch(m.actions)
+		switch {
+		case need == nil:
+			if !strings.Contains(m.actions, "Arm "+arm+": plan.mde sets no sample size") {
+				fail("no planning figures and no reason")
+			}
+		case mt == nil:
+			fail("the calculator does not state the JSON's %v", need)
+		case atoi(t, mt[1]) != int64(need[mt[2]].(float64)) || atoi(t, mt[3]) != int64(need[mt[4]].(float64)):
+			fail("the calculator says %s %s and %s %s; JSON %v", mt[1], mt[2], mt[3], mt[4], need)
+		}
+		if strings.Contains(m.md, "Collect more data") {
+			fail("a planned memo asks to collect more data")
+		}
+		if req, ok := pw["required_per_arm"].(map[string]any); ok && pw["days"] != nil {
+			aim := math.Max(req[e.Control].(float64), req[arm].(float64))
+			if !strings.Contains(m.actions, "the "+thousands(int64(aim))+" users per arm the advice aims at") {
+				fail("the calculator's days are not for the JSON's required %v", req)
 			}
 		}
 	}
