@@ -625,7 +625,7 @@ func rollbackActions(r decision.Result) []actionGroup {
 		now.Items = []string{
 			fmt.Sprintf("Set the traffic of %s to 0%% now, giving %s users to control.", arms, plural(len(rolled), "its", "their")),
 			"Keep the assignment and logging running so that the recovery shows in the data; do not delete the experiment.",
-			"Tell the owner that " + arms + " was stopped, linking this memo.",
+			"Tell the owner that " + arms + " " + plural(len(rolled), "was", "were") + " stopped, linking this memo.",
 		}
 	}
 	out := []actionGroup{now}
@@ -992,6 +992,10 @@ func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis
 			format.Share(pw.MDE.V), label, fmtValue(k, p.ControlValue), val(pw.TargetValue, valueOf(k)), alphaStr(p.Alpha),
 			format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	case pw.Basis == analysis.BasisPlanMDE:
+		if !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()) {
+			return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s), and no minimum detectable effect can be stated at the current sample (%s).",
+				arm, Clip(pw.Required[0].Null, capMessage), Clip(pw.MDEAtCurrent.Null, capMessage))
+		}
 		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
 			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
 	case !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()):
@@ -1085,7 +1089,7 @@ func stopItem(c *analysis.Comparison) string {
 	d := diffOf(k)
 	s += fmt.Sprintf(" Its %s CI, %s to %s, rules out (at that level) a difference above %s or below %s",
 		confidence(p.Alpha), d(p.CILow.V), d(p.CIHigh.V), d(p.CIHigh.V), d(p.CILow.V))
-	if pw != nil && pw.TargetValue.OK() {
+	if pw != nil && pw.TargetValue.OK() && pw.MDERequired[0].OK() { // a control value of 0 plans no effect
 		eff := pw.TargetValue.V - p.ControlValue
 		if eff < p.CILow.V || eff > p.CIHigh.V {
 			s += fmt.Sprintf(", including the planned effect of %s", d(eff))

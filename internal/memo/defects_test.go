@@ -562,3 +562,36 @@ func TestRegressionOtherArmNamesItsWorsenedGuardrail(t *testing.T) {
 	m := render(t, r)
 	contains(t, "next actions", m.actions, "Arm b would hold (investigate) on its own comparison (rule 4)", "Its guardrail Error rate is worsened (+0.275 pp): look at it as well.")
 }
+
+// Sentences found wrong while reading the property test's memos.
+func TestRegressionGeneratedMemoWording(t *testing.T) {
+	t.Parallel()
+	stopAtZero := newExp("zero-stop", conversion(), two(counts("conversions", 0), counts("conversions", 0), 5000, 5000))
+	stopAtZero.Plan.UsersPerArm, stopAtZero.Plan.MDE = 4000, planMDE(0.1)
+	full := newExp("full-rate", conversion(), two(counts("conversions", 500), counts("conversions", 500), 500, 500))
+	full.Plan.MDE = planMDE(0.05)
+	tests := []struct {
+		name        string
+		e           *experiment.Experiment
+		want, avoid []string
+	}{
+		{"two arms rolled back were stopped", newExp("two-rollbacks", conversion(), []arm{
+			{"control", 20000, counts("conversions", 2000, "guardrail_error", 100)},
+			{"b", 20000, counts("conversions", 2000, "guardrail_error", 200)},
+			{"c", 20000, counts("conversions", 2000, "guardrail_error", 210)},
+		}, errorGuard()), []string{"Tell the owner that b, c were stopped"}, []string{"b, c was stopped"}},
+		{"a control rate of 0 plans no effect", stopAtZero,
+			[]string{"**Conclude**", "is reached and Checkout conversion did not move significantly"}, []string{"the planned effect"}},
+		{"no mde at a 100% control rate", full,
+			[]string{"the planned mde sets no sample size (the planned rate 1.05 is outside (0, 1)), and no minimum detectable effect can be stated at the current sample (the control rate is 100%, so no increase is possible)."},
+			[]string{"detects an effect that cannot be stated"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := render(t, result(tt.e))
+			contains(t, "next actions", m.actions, tt.want...)
+			lacks(t, "next actions", m.actions, tt.avoid...)
+		})
+	}
+}
