@@ -281,7 +281,7 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 		}
 		raw := strings.TrimSpace(cell(r, vi))
 		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Moments: make(map[string]experiment.Moments, len(metrics))}, raw: raw}
-		if !segmentRE.MatchString(cr.Arm) {
+		if !isLabel(cr.Arm) {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.line, "variant",
 				fmt.Sprintf("variant %s is not an arm label: use letters, digits, '.', '_' and '-', starting with a letter or digit", quote(raw)))
 			continue
