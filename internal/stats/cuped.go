@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mathext"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // CovMoments is one arm's sufficient statistics for CUPED: its users N and,
@@ -219,7 +218,7 @@ func cupedWelch(t, c Summary, alpha float64) (Estimate, float64) {
 	// The two-sided tail straight from the regularized incomplete beta
 	// function, so a tiny p keeps its digits (no 1 − cdf).
 	p := mathext.RegIncBeta(df/2, 0.5, df/(df+tstat*tstat))
-	crit := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(1 - alpha/2)
+	crit := tQuantile(alpha, df)
 	return Estimate{
 		Diff: d, SE: se, DF: df, P: p,
 		Low: d - crit*se, High: d + crit*se,
