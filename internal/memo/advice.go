@@ -678,15 +678,20 @@ func srmHarmItems(r decision.Result) []string {
 
 func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
 	m := g.Metric
-	if m.Kind != experiment.KindProportion || exp <= 0 || a.Users == 0 {
+	events := m.Kind == experiment.KindEvents && m.Desired == experiment.Decrease
+	if !(m.Kind == experiment.KindProportion || events) || exp <= 0 || a.Users == 0 {
 		return ""
 	}
-	// Harm-side rates: the share of users with the harmful outcome.
+	// Harm-side rates: the share of users with the harmful outcome, or the
+	// harmful events per user.
 	hc, ht := g.ControlValue, g.TreatmentValue
 	word := "rate"
-	if m.Desired == experiment.Increase {
+	if events {
+		word = "count per user"
+	} else if m.Desired == experiment.Increase {
 		hc, ht, word = 1-hc, 1-ht, "rate of non-"+Clip(m.Label, capShort)
 	}
+	show := func(x float64) string { return fmtValue(m.Kind, x) }
 	n := float64(a.Users)
 	label, arm := Clip(m.Label, capShort), Clip(a.Name, capShort)
 	dev := n/exp - 1
@@ -699,7 +704,7 @@ func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
 	case n > exp:
 		extra := n - exp
 		need := (ht*n - hc*exp) / extra
-		if need > 1 {
+		if need > 1 && !events {
 			return head + fmt.Sprintf(": the mismatch cannot explain it even if all %s extra users had the harmful outcome.", format.Count(int64(math.Round(extra)))) + tail
 		}
 		ratio := ""
@@ -707,16 +712,16 @@ func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
 			ratio = fmt.Sprintf(", %s times the control's", strconv.FormatFloat(need/hc, 'f', 1, 64))
 		}
 		return head + fmt.Sprintf(": for the mismatch alone to explain it, the %s extra users would need a %s of %s%s, if the expected users behave as the control's do.",
-			format.Count(int64(math.Round(extra))), word, format.Value(experiment.KindProportion, need), ratio) + tail
+			format.Count(int64(math.Round(extra))), word, show(need), ratio) + tail
 	default:
 		most := hc * exp / n // every lost user unharmed
 		if ht > most {
-			return head + fmt.Sprintf(": the mismatch cannot explain it, since losing only unharmed users would raise the %s to at most %s.", word, format.Value(experiment.KindProportion, math.Min(1, most))) + tail
+			return head + fmt.Sprintf(": the mismatch cannot explain it, since losing only unharmed users would raise the %s to at most %s.", word, show(most)) + tail
 		}
 		lost := exp - n
 		q := (hc*exp - ht*n) / lost
 		return head + fmt.Sprintf(": the mismatch could explain it only if the %s missing users had a %s of %s against the control's %s, if the expected users behave as the control's do; treat the harm as real until it is explained.",
-			format.Count(int64(math.Round(lost))), word, format.Value(experiment.KindProportion, q), format.Value(experiment.KindProportion, hc)) + tail
+			format.Count(int64(math.Round(lost))), word, show(q), show(hc)) + tail
 	}
 }
 

@@ -595,3 +595,42 @@ func TestRegressionGeneratedMemoWording(t *testing.T) {
 		})
 	}
 }
+
+// The SRM-against-harm sentence of a rollback, from the numbers: for an
+// events guardrail with extra users in the arm, and for an arm short of
+// users, where losing only unharmed users cannot reach its rate.
+func TestSRMHarmBound(t *testing.T) {
+	t.Parallel()
+	tickets := guarded(metric("guardrail_tickets", "Tickets", experiment.KindEvents, experiment.Decrease), "5%", "15%")
+	excess := newExp("srm-events", conversion(), two(
+		counts("conversions", 9000, "guardrail_tickets", 9000),
+		counts("conversions", 1040, "guardrail_tickets", 2080), 90000, 10400), tickets)
+	excess.Split = map[string]float64{"control": 90, "treatment": 10}
+	short := newExp("srm-short", conversion(), two(
+		counts("conversions", 1030, "guardrail_error", 30),
+		counts("conversions", 970, "guardrail_error", 100), 10300, 9700), errorGuard())
+	tests := []struct {
+		name string
+		e    *experiment.Experiment
+		want string
+	}{
+		// 10% of 100,400 = 10,040 expected, 360 extra: (2,080 − 0.1·10,040)/360
+		// = 2.989 tickets per extra user, 29.9 times the control's 0.1.
+		{"events, extra users", excess, "Arm treatment holds 10,400 users against the 10,040 its expected share implies (+3.59%); Tickets moved from 0.1/user to 0.2/user: for the mismatch alone to explain it, the 360 extra users would need a count per user of 2.989/user, 29.9 times the control's"},
+		// 10,000 expected, 9,700 seen: losing 300 error-free users raises the
+		// control's 30/10,300 to at most 30/10,300·10,000/9,700 = 0.300%,
+		// below the arm's 1.03%.
+		{"proportion, missing users", short, "Arm treatment holds 9,700 users against the 10,000 its expected share implies (-3.00%); Error rate moved from 0.291% to 1.03%: the mismatch cannot explain it, since losing only unharmed users would raise the rate to at most 0.30%."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := result(tt.e)
+			if r.Decision.Rule != decision.RuleSevereGuardrail || r.Report.Health.Status != "warning" {
+				t.Fatalf("scenario: rule %d, health %s (%s)", r.Decision.Rule, r.Report.Health.Status, r.Decision.Reason)
+			}
+			m := render(t, r)
+			contains(t, "next actions", m.actions, tt.want, "Keep the treatment off while the SRM is investigated.")
+		})
+	}
+}
