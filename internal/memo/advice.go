@@ -640,8 +640,8 @@ func rollbackActions(r decision.Result) []actionGroup {
 	return append(out, rootCause(r))
 }
 
-// srmHarmItems says, for each severe proportion guardrail of a rolled-back
-// arm, how far the sample ratio mismatch is from explaining the harm: the
+// srmHarmItems says, for each severe proportion guardrail (or events
+// guardrail whose harm is a rise) of a rolled-back arm, how far the sample ratio mismatch is from explaining the harm: the
 // rate the users beyond the arm's expected share would need, or, for an arm
 // short of users, that even losing only unharmed users could not
 // (docs/memo.md#generated-sentences). The bound assumes the expected users
