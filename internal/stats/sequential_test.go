@@ -212,7 +212,7 @@ func TestSequentialSimulation(t *testing.T) {
 				mean := sum[arm] / n
 				arms[arm] = Summary{N: int64(k * m), Mean: mean, Var: (sumSq[arm] - sum[arm]*sum[arm]/n) / (n - 1)}
 			}
-			e, _ := cupedWelch(arms[1], arms[0], alpha)
+			e := Welch(arms[1], arms[0], alpha)
 			if !e.OK {
 				t.Fatalf("look %d: Welch not OK: %+v", k, arms)
 			}
