@@ -613,6 +613,7 @@ func primarySection(rep *analysis.Report) *section {
 		if p.Note != "" {
 			n.add(Clip(p.Note, capMessage) + ".")
 		}
+		n.add(cupedSentence("arm "+Clip(c.Arm, capShort), p))
 		n.null("arm "+Clip(c.Arm, capShort), p, "abs lift", "CI", "rel lift", "rel CI", "p")
 	}
 	s.Table = t
@@ -685,6 +686,7 @@ func guardrailSection(rep *analysis.Report) *section {
 			if g.Note != "" {
 				n.add(Clip(m.Label, capShort) + ": " + Clip(g.Note, capMessage) + ".")
 			}
+			n.add(cupedSentence(Clip(m.Label, capShort)+" in arm "+Clip(c.Arm, capShort), &g.Result))
 			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), &g.Result, "abs lift", "CI", "p")
 		}
 	}
@@ -744,6 +746,7 @@ func secondarySection(rep *analysis.Report) *section {
 			if r.Note != "" {
 				n.add(Clip(m.Label, capShort) + ": " + Clip(r.Note, capMessage) + ".")
 			}
+			n.add(cupedSentence(Clip(m.Label, capShort)+" in arm "+Clip(c.Arm, capShort), r))
 			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), r, "abs lift", "CI", "rel lift", "rel CI", "p")
 		}
 	}
