@@ -284,9 +284,14 @@ func thresholdsLine(rep *analysis.Report) string {
 		fmt.Sprintf("min users %s per arm", format.Count(th.MinUsers)),
 		"proportion CI "+ciName(th.CIMethod))
 	if th.Sequential {
-		s := "sequential: on"
-		if th.SequentialTuning > 0 {
-			s += fmt.Sprintf(" (tuned for %s users)", format.Count(th.SequentialTuning))
+		s := fmt.Sprintf("sequential: on (tuned for N* = %s users", format.Count(analysis.SequentialTuning(e)))
+		switch {
+		case th.SequentialTuning > 0:
+			s += ")"
+		case e.Plan.UsersPerArm > 0:
+			s += ", 2 × plan.users_per_arm)"
+		default:
+			s += ", the default)"
 		}
 		parts = append(parts, s)
 	} else {
