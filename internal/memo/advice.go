@@ -226,7 +226,7 @@ func riskSequential(r decision.Result) []string {
 		return nil
 	}
 	if r.Report.Comparisons[0].Primary.Sequential {
-		return []string{sequentialSentence(analysis.SequentialTuning(r.Report.Experiment))}
+		return []string{sequentialSentence(r.Report.Experiment)}
 	}
 	return []string{"thresholds.sequential is on, but these results are fixed-horizon p-values and intervals: looking at them repeatedly inflates the false-positive rate."}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/experimentos/experimentos/internal/analysis"
+	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/format"
 )
 
@@ -47,10 +48,18 @@ func reducedOrRaised(vr float64) string {
 }
 
 // sequentialSentence explains a sequential result: valid however often it
-// is looked at, and what N* is.
-func sequentialSentence(n int64) string {
-	return fmt.Sprintf("p-values and intervals are sequential (an asymptotic confidence sequence): they stay valid however often the experiment is looked at, at the cost of wider intervals than a fixed-horizon test; N* = %s (thresholds.sequential_tuning) is the total users of two arms the sequence is tuned for, where it is narrowest relative to a fixed-horizon interval.",
-		format.Count(n))
+// is looked at, and what N* is and where it came from.
+func sequentialSentence(e *experiment.Experiment) string {
+	from := "thresholds.sequential_tuning"
+	switch {
+	case e.Thresholds.SequentialTuning > 0:
+	case e.Plan.UsersPerArm > 0:
+		from = "2 × plan.users_per_arm; thresholds.sequential_tuning sets it"
+	default:
+		from = "the default; thresholds.sequential_tuning sets it"
+	}
+	return fmt.Sprintf("p-values and intervals are sequential (an asymptotic confidence sequence): they stay valid however often the experiment is looked at, at the cost of wider intervals than a fixed-horizon test; N* = %s (%s) is the total users of two arms the sequence is tuned for, where it is narrowest relative to a fixed-horizon interval.",
+		format.Count(analysis.SequentialTuning(e)), from)
 }
 
 // jsonCUPED is a result's `cuped` object (docs/memo.md#json-output).

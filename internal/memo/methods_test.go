@@ -145,10 +145,11 @@ func TestSequentialSentence(t *testing.T) {
 		plan        int64
 		n           string
 		thresholdAt string
+		from        string
 	}{
-		{"explicit", 40000, 0, "40,000", "sequential: on (tuned for N* = 40,000 users)"},
-		{"from the plan", 0, 3000, "6,000", "sequential: on (tuned for N* = 6,000 users, 2 × plan.users_per_arm)"},
-		{"default", 0, 0, "5,000", "sequential: on (tuned for N* = 5,000 users, the default)"},
+		{"explicit", 40000, 0, "40,000", "sequential: on (tuned for N* = 40,000 users)", "(thresholds.sequential_tuning) is the total users"},
+		{"from the plan", 0, 3000, "6,000", "sequential: on (tuned for N* = 6,000 users, 2 × plan.users_per_arm)", "(2 × plan.users_per_arm; thresholds.sequential_tuning sets it)"},
+		{"default", 0, 0, "5,000", "sequential: on (tuned for N* = 5,000 users, the default)", "(the default; thresholds.sequential_tuning sets it)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,9 +167,12 @@ func TestSequentialSentence(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := md.String()
-			want := EscapeMarkdown(sequentialSentence(analysis.SequentialTuning(e)))
+			want := EscapeMarkdown(sequentialSentence(e))
 			if !strings.Contains(s, want) || !strings.Contains(s, "N\\* = "+tt.n) || !strings.Contains(s, "stay valid however often") {
 				t.Errorf("memo lacks the sequential sentence with N* = %s:\n%s", tt.n, s)
+			}
+			if !strings.Contains(s, EscapeMarkdown(tt.from)) {
+				t.Errorf("memo lacks %q", tt.from)
 			}
 			if !strings.Contains(s, EscapeMarkdown(tt.thresholdAt)) {
 				t.Errorf("memo lacks %q", tt.thresholdAt)
