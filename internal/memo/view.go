@@ -553,6 +553,9 @@ func (n *notes) all() []string {
 
 func testCell(r *analysis.Result) string {
 	s := string(r.Test)
+	if r.CUPED != nil {
+		s += " (CUPED)"
+	}
 	if r.DF.OK() {
 		s += ", df " + strconv.FormatFloat(r.DF.V, 'f', 1, 64)
 	}
