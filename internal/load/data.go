@@ -652,7 +652,7 @@ func squaresPossible(sum, squares, n float64) bool {
 func crossPossible(x, xx, y, yy, xy, n float64) bool {
 	cov := xy - x*y/n
 	vx, vy := math.Max(0, xx-x*x/n), math.Max(0, yy-y*y/n)
-	bound := math.Sqrt(vx * vy)
+	bound := math.Sqrt(vx) * math.Sqrt(vy) // not √(vx·vy), which under- or overflows first
 	scale := math.Max(math.Abs(xy), math.Abs(x*y/n))
 	return math.Abs(cov) <= bound+momentTolerance*math.Max(scale, bound)
 }
