@@ -85,6 +85,10 @@ func cuped(p pair, r *Result) {
 		return
 	}
 	res := stats.CUPED(mt, mc, prop, p.alpha)
+	if !finite(res.Theta) || !finite(res.VarianceReduction) || !finite(res.AdjT.Var) || !finite(res.AdjC.Var) {
+		nullAll(r, "the sums are too large to adjust in floating point (a product of two sums overflows)")
+		return
+	}
 	cu := &CUPED{Theta: res.Theta, VarianceReduction: res.VarianceReduction,
 		Variances: [2]float64{res.AdjC.Var, res.AdjT.Var},
 		adjusted:  res.Adjusted, unadjusted: res.Unadjusted}
@@ -158,3 +162,5 @@ func cupedBeyond(g *Guardrail, mg experiment.Margin) bool {
 	}
 	return math.Abs(g.AbsLift.V) > marginValue(mg, g.ControlValue)
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -72,6 +72,9 @@ func sequential(p pair, r *Result) {
 		cupedFill(p, r, seq(cu.adjusted), seq(cu.unadjusted))
 		return
 	}
+	if p.m.CUPED {
+		return // the adjustment could not be computed: its nulls and reason stand
+	}
 	if !r.AbsLift.OK() && p.m.Kind == experiment.KindRatio {
 		return // the denominator sums to 0: every value is already null with its reason
 	}

@@ -238,7 +238,7 @@ func riskCUPED(r decision.Result) []string {
 	}
 	for _, res := range metricsOf(r) {
 		if res.Metric.CUPED && res.CUPED == nil {
-			out = append(out, fmt.Sprintf("cuped: true is set for %s, but the estimates shown are not adjusted by the pre-period: its intervals are as wide as without CUPED.", Clip(res.Metric.Label, capShort)))
+			out = append(out, fmt.Sprintf("cuped: true is set for %s, but the pre-period adjustment could not be computed (%s), so its results are n/a.", Clip(res.Metric.Label, capShort), Clip(res.PValue.Null, capMessage)))
 		}
 	}
 	return out
