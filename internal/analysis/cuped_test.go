@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/stats"
 )
 
 func cupedMoments(sum, sq, x, xx, xy string) experiment.Moments {
@@ -110,5 +111,37 @@ func TestSequentialTuningDefault(t *testing.T) {
 	e.Thresholds.SequentialTuning = 777
 	if got := SequentialTuning(e); got != 777 {
 		t.Errorf("explicit N* = %d", got)
+	}
+}
+
+// TestCUPEDThetaPerComparison: with three arms, each comparison pools only
+// the control and its own arm, so the two θ differ and each is
+// stats.CUPEDTheta of that pair.
+func TestCUPEDThetaPerComparison(t *testing.T) {
+	t.Parallel()
+	m := metric("revenue", experiment.KindMean, experiment.RoleSum, experiment.RoleSumSquares)
+	m.CUPED = true
+	rows := []experiment.Row{
+		row("control", 1000, 2, map[string]experiment.Moments{"revenue": cupedMoments("10000", "110000", "10000", "110000", "109000")}),
+		row("b", 1000, 3, map[string]experiment.Moments{"revenue": cupedMoments("10200", "114000", "10000", "110000", "105000")}),
+		row("c", 1000, 4, map[string]experiment.Moments{"revenue": cupedMoments("10100", "112000", "9000", "90000", "95000")}),
+	}
+	e := exp(m, rows...)
+	r := Analyze(e)
+	if len(r.Comparisons) != 2 {
+		t.Fatalf("%d comparisons", len(r.Comparisons))
+	}
+	var thetas []float64
+	for i, c := range r.Comparisons {
+		tm := covMoments(&m, rows[i+1].Moments["revenue"], rows[i+1].Users)
+		cm := covMoments(&m, rows[0].Moments["revenue"], rows[0].Users)
+		want := stats.CUPEDTheta(tm, cm, false)
+		if got := c.Primary.CUPED.Theta; got != want {
+			t.Errorf("arm %s: θ = %v, want the pair's %v", c.Arm, got, want)
+		}
+		thetas = append(thetas, c.Primary.CUPED.Theta)
+	}
+	if thetas[0] == thetas[1] {
+		t.Errorf("both comparisons have θ = %v; each should pool its own pair", thetas[0])
 	}
 }
