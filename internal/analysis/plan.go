@@ -116,7 +116,7 @@ func plannedPower(e *experiment.Experiment, m *experiment.Metric, alpha experime
 		pw.MDERequired = [2]Value{undefined(why), undefined(why)}
 	}
 	if pw.MDERequired[0].Null == "" {
-		nc, nt, why := mdeRequirement(r, v, v, pw.TargetValue.V, alpha.Float64(), w)
+		nc, nt, why := mdeRequirement(r, v, v, pw.TargetValue.V, alpha.Float64(), w, sequentialPower(e))
 		if why != "" {
 			pw.MDERequired = [2]Value{undefined(why), undefined(why)}
 		} else {
