@@ -126,3 +126,18 @@ func TestPlanningNeedsBaseline(t *testing.T) {
 		t.Errorf("no baseline: %+v", r.Planned)
 	}
 }
+
+// Under thresholds.sequential the plan's requirement is the confidence
+// sequence's, which needs more users than the fixed-horizon test
+// (docs/statistics.md#power: about twice).
+func TestPlanningSequential(t *testing.T) {
+	t.Parallel()
+	v := planningVector{Kind: experiment.KindProportion, Arms: 2, Alpha: 0.05, MDE: 0.05, Desired: experiment.Increase, Weights: []float64{1, 1}, Baseline: 0.12}
+	fixed := Analyze(plannedExp(v)).Planned[0].Power.MDERequired[0]
+	e := plannedExp(v)
+	e.Thresholds.Sequential = true
+	seq := Analyze(e).Planned[0].Power.MDERequired[0]
+	if !fixed.OK() || !seq.OK() || !(seq.V > 1.3*fixed.V && seq.V < 4*fixed.V) {
+		t.Errorf("sequential requirement %v against fixed %v", seq, fixed)
+	}
+}

@@ -210,6 +210,9 @@ func genExp(rng *rand.Rand, i int) *experiment.Experiment {
 	if rng.IntN(4) == 0 {
 		e.Thresholds.GuardrailPolicy = experiment.NonInferiority
 	}
+	if rng.IntN(6) == 0 {
+		e.Thresholds.Sequential = true
+	}
 	return e
 }
 
