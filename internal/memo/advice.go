@@ -446,7 +446,11 @@ func planningGroup(rep *analysis.Report) actionGroup {
 			s := fmt.Sprintf("At plan.daily_users %s, the %s users per arm the advice aims at (%s) take about %s %s",
 				format.Count(e.Plan.DailyUsers), format.Count(ceil(max(pw.Required[0].V, pw.Required[1].V))), requiredSource(pw), format.Count(d), plural(int(min(d, 2)), "day", "days"))
 			if f, _ := pw.Feasible(); !f {
-				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider a larger mde, more traffic, or CUPED.", analysis.FeasibleDays)
+				fix := "a larger mde, more traffic, or CUPED"
+				if m.CUPED {
+					fix = "a larger mde or more traffic"
+				}
+				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, fix)
 			} else {
 				s += "."
 			}
@@ -1007,8 +1011,8 @@ func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis
 		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
 			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
 	case !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()):
-		why = fmt.Sprintf("Without plan.mde, and with no minimum detectable effect to state (%s): four times the current sample, the sample that halves a minimum detectable effect, is about %s %s and %s %s users",
-			Clip(pw.MDEAtCurrent.Null, capMessage), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
+		why = fmt.Sprintf("Without plan.mde, and with no minimum detectable effect to state (%s): %s, the sample that halves a minimum detectable effect, is about %s %s and %s %s users",
+			Clip(pw.MDEAtCurrent.Null, capMessage), halvingSample(rep, p, pw), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	default:
 		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; %s, about %s %s and %s %s users, would halve that",
 			mdeNow(pw, k), alphaStr(p.Alpha), halvingSample(rep, p, pw), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
