@@ -77,12 +77,16 @@ func newE2E(t *testing.T, bin, event, eventFile, repo string) *e2e {
 	must(t, os.WriteFile(evPath, data, 0o644))
 	gh := githubfake.New(t, githubfake.WithToken(e2eToken))
 	return &e2e{t: t, bin: bin, ws: ws, gh: gh, env: map[string]string{
-		"INPUT_GITHUB-TOKEN":            e2eToken,
-		"INPUT_PATH":                    "experiments",
-		"INPUT_FAIL-ON":                 "blocked,rollback",
-		"INPUT_COMMENT":                 "update",
-		"INPUT_CHANGED-ONLY":            "true",
-		"INPUT_MEMO-DIR":                "",
+		"INPUT_GITHUB-TOKEN": e2eToken,
+		"INPUT_PATH":         "experiments",
+		"INPUT_FAIL-ON":      "blocked,rollback",
+		"INPUT_COMMENT":      "update",
+		"INPUT_CHANGED-ONLY": "true",
+		"INPUT_MEMO-DIR":     "",
+		// These scenarios model no repository history (no commits in the
+		// fake), so they leave the comparison with the merge base off; the
+		// history scenarios (action_history_test.go) use the default, on.
+		"INPUT_COMPARE-BASE":            "false",
 		"GITHUB_EVENT_NAME":             event,
 		"GITHUB_EVENT_PATH":             evPath,
 		"GITHUB_REPOSITORY":             repo,

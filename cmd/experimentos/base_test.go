@@ -26,7 +26,7 @@ func newGitRepo(t *testing.T) *gitRepo {
 	home := t.TempDir()
 	r := &gitRepo{t: t, dir: dir, env: []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull,
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + filepath.Join(home, "gitconfig"), // not os.DevNull: on some machines a plain file
 		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@experimentos.invalid",
 		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@experimentos.invalid",
 		"GIT_AUTHOR_DATE=2026-11-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T00:00:00Z",

@@ -105,7 +105,12 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 		return nil, err
 	}
 	if ref != "" {
-		if opts.Base, err = gitBase(rootDir, ref, opts.Limits, getenv); err != nil {
+		g, err := history.OpenGit(rootDir, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("--base %s: %w", ref, err)
+		}
+		defer g.Close()
+		if opts.Base, err = gitBase(g, rootDir, ref, opts.Limits); err != nil {
 			return nil, err
 		}
 	}
@@ -113,11 +118,7 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 }
 
 // gitBase is the experiments root rootDir at the merge base of ref and HEAD.
-func gitBase(rootDir, ref string, lim load.Limits, getenv func(string) string) (*check.Base, error) {
-	g, err := history.OpenGit(rootDir, getenv)
-	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", ref, err)
-	}
+func gitBase(g *history.Git, rootDir, ref string, lim load.Limits) (*check.Base, error) {
 	mb, err := g.MergeBase(ref)
 	if err != nil {
 		return nil, err

@@ -24,9 +24,11 @@ import (
 // fsmonitor, no signature checks, no replace refs. Every command has a
 // deadline and a bound on what it may print.
 type Git struct {
-	top string // the work tree's top folder, as git prints it
-	bin string
-	env []string
+	top   string // the work tree's top folder, as git prints it
+	bin   string
+	env   []string
+	empty string // an empty folder of our own: HOME, hooks, global config
+	hooks string // a hooks folder that does not exist
 }
 
 // gitTimeout bounds each git command; gitOutput what it may print.
@@ -40,7 +42,8 @@ const (
 var ErrNotRepository = errors.New("not in a git repository")
 
 // OpenGit finds the repository enclosing dir. getenv supplies PATH (to
-// find git) and nothing else is passed on.
+// find git) and nothing else is passed on. Close removes the empty folder
+// it makes for git's HOME.
 func OpenGit(dir string, getenv func(string) string) (*Git, error) {
 	bin, err := lookGit(getenv("PATH"))
 	if err != nil {
@@ -50,11 +53,18 @@ func OpenGit(dir string, getenv func(string) string) (*Git, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Git{bin: bin, env: []string{
+	// Not os.DevNull: where /dev/null is not the device, anything may be
+	// written to it. A folder of our own holds nothing.
+	empty, err := os.MkdirTemp("", "experimentos-git-")
+	if err != nil {
+		return nil, err
+	}
+	g := &Git{bin: bin, empty: empty, hooks: filepath.Join(empty, "hooks"), env: []string{
 		"PATH=" + getenv("PATH"),
-		"HOME=" + os.DevNull, // no ~/.gitconfig
+		"HOME=" + empty, // no ~/.gitconfig
+		"XDG_CONFIG_HOME=" + empty,
 		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_CONFIG_GLOBAL=" + os.DevNull,
+		"GIT_CONFIG_GLOBAL=" + filepath.Join(empty, "gitconfig"), // never created
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_NO_REPLACE_OBJECTS=1",
 		"GIT_OPTIONAL_LOCKS=0",
@@ -63,11 +73,15 @@ func OpenGit(dir string, getenv func(string) string) (*Git, error) {
 	}}
 	out, err := g.run(abs, "rev-parse", "--show-toplevel")
 	if err != nil {
+		g.Close()
 		return nil, fmt.Errorf("%s: %w (git: %v)", dir, ErrNotRepository, err)
 	}
 	g.top = strings.TrimSpace(string(out))
 	return g, nil
 }
+
+// Close removes the folder made for git's HOME.
+func (g *Git) Close() error { return os.RemoveAll(g.empty) }
 
 // lookGit finds git on path, refusing a relative entry: nothing is run from
 // the repository being read.
@@ -90,7 +104,7 @@ func (g *Git) run(dir string, args ...string) ([]byte, error) {
 	defer cancel()
 	full := append([]string{
 		"-c", "core.fsmonitor=false",
-		"-c", "core.hooksPath=" + os.DevNull,
+		"-c", "core.hooksPath=" + g.hooks,
 		"-c", "log.showSignature=false",
 		"-c", "core.pager=cat",
 		"--no-pager",
