@@ -15,6 +15,10 @@ type Blob struct {
 	Type    string // "file" (default), "symlink" or "submodule"
 	Content string
 	Target  string // a symlink's target, relative to the repository
+	// ListedSize, when positive, is the size the folder listing claims,
+	// as a hostile or inconsistent server might (the file's own answer
+	// keeps its true size).
+	ListedSize int
 }
 
 // InlineLimit is the largest file the contents API returns inline; larger
@@ -166,6 +170,9 @@ func (s *Server) contents(w http.ResponseWriter, r *http.Request, m match) {
 			e.Type, e.SHA, e.Size = "symlink", blobSHA(b), len(b.Target)
 		default: // files, and submodules listed as "file"
 			e.Type, e.SHA, e.Size = "file", blobSHA(b), len(b.Content)
+			if b.ListedSize > 0 {
+				e.Size = b.ListedSize
+			}
 			if b.Type == "submodule" {
 				e.Size = 0
 			}
