@@ -5,6 +5,7 @@ package main
 // githubfake as commits, with exact request counts; and a hostile base.
 
 import (
+	"flag"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -114,7 +115,7 @@ func TestActionHistoryE2E(t *testing.T) {
 			if !strings.Contains(cs[0].Body, "| At the merge base |") || !strings.Contains(cs[0].Body, "| "+wantBase+" |\n") {
 				t.Errorf("overview lacks the base column with %q:\n%.1500s", wantBase, cs[0].Body)
 			}
-			// The §11 findings: annotations on their file and line.
+			// The history findings (docs/review.md): annotations on their file and line.
 			for _, is := range sc.issues {
 				f := strings.Fields(is) // severity code file:line column
 				level := map[string]string{"blocked": "error", "warning": "warning"}[f[0]]
@@ -357,4 +358,56 @@ func TestActionHistoryHostileBase(t *testing.T) {
 			t.Errorf("the comment shows a base it could not read")
 		}
 	})
+}
+
+var updateReview = flag.Bool("update", false, "rewrite testdata/action/review-comment.golden")
+
+// TestActionReviewComment renders the comment of docs/review.md's
+// screenshot: one experiment goes from Hold to Launch, another lowers a
+// cumulative count. The body is kept as a golden file, which
+// scripts/review-screenshot renders.
+func TestActionReviewComment(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "experimentos")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")
+	o, r := e.owner(), e.repo()
+	pricing := "experiments/pricing/annual-toggle/"
+	pricingYAML := strings.NewReplacer("Checkout copy", "Annual plan toggle", "Shorter copy converts better", "An annual toggle on the pricing page raises paid sign-ups", "owner: growth", "owner: pricing").Replace(histYAML)
+	fork := map[string]githubfake.Blob{
+		expDir + "experiment.yaml": {Content: histYAML}, expDir + "results.csv": {Content: histFork},
+		pricing + "experiment.yaml": {Content: pricingYAML}, pricing + "results.csv": {Content: histHeader + "control,6000,600\ntreatment,6020,640\n"},
+	}
+	head := maps.Clone(fork)
+	head[expDir+"results.csv"] = githubfake.Blob{Content: histMore}
+	head[pricing+"results.csv"] = githubfake.Blob{Content: histHeader + "control,6100,610\ntreatment,6010,650\n"}
+	e.gh.AddCommit(o, r, strings.Repeat("a", 40), nil, map[string]githubfake.Blob{expDir + "experiment.yaml": {Content: histYAML}, expDir + "results.csv": {Content: histHeader},
+		pricing + "experiment.yaml": {Content: pricingYAML}, pricing + "results.csv": {Content: histHeader}})
+	e.gh.AddCommit(o, r, evBase, []string{strings.Repeat("a", 40)}, fork)
+	e.gh.AddCommit(o, r, evHead, []string{evBase}, head)
+	for p, b := range head {
+		full := filepath.Join(e.ws, filepath.FromSlash(p))
+		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		must(t, os.WriteFile(full, []byte(b.Content), 0o644))
+	}
+	e.setFiles(expDir+"results.csv", pricing+"results.csv")
+	delete(e.env, "INPUT_COMPARE-BASE")
+	res := e.run()
+	if res.code != exitFail {
+		t.Fatalf("exit %d, want 1 (data_rewritten)\n%s", res.code, res.stdout)
+	}
+	body := e.comments()[0].Body
+	if got, want := strings.Split(body, "\n")[1], "1 decision changes: growth/checkout-copy Hold → Launch"; got != want {
+		t.Errorf("headline = %q, want %q", got, want)
+	}
+	golden := filepath.Join("..", "..", "testdata", "action", "review-comment.golden")
+	if *updateReview {
+		must(t, os.WriteFile(golden, []byte(body), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	must(t, err)
+	if body != string(want) {
+		t.Errorf("comment differs from %s (go test ./cmd/experimentos -run TestActionReviewComment -update)", golden)
+	}
 }

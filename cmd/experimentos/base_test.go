@@ -164,7 +164,7 @@ type jsonResults struct {
 	} `json:"experiments"`
 }
 
-// issueKeys renders the §11 issues as "severity code file:line column".
+// issueKeys renders the history issues (docs/review.md) as "severity code file:line column".
 func issueKeys(t *testing.T, out string) (jsonResults, []string) {
 	t.Helper()
 	var doc jsonResults
@@ -268,7 +268,7 @@ func TestCheckBaseMemo(t *testing.T) {
 	for _, want := range []string{
 		"| Decision at the merge base | Hold → Launch treatment in this pull request (treatment: conversions +0.474 pp, p = 0.4843 ≥ 0.05, not significant) |",
 		"| Looks | 2 commits changed the data file with data in it |",
-		// Two looks at α = 0.05: 8.3% (SPEC §11, Armitage et al. 1969).
+		// Two looks at α = 0.05: 8.3% (docs/statistics.md#looks, Armitage et al. 1969).
 		"significant at α = 0.05 has a false-positive rate of 8.3%, not 5%",
 		"Set thresholds.sequential: true",
 	} {

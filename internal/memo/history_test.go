@@ -74,8 +74,8 @@ func TestCommentHeadline(t *testing.T) {
 	}
 }
 
-// TestRiskLooks: the Risk of SPEC §11 with the false-positive rate of K
-// looks at α (reference values of SPEC §11, to 0.1 pp), only for a
+// TestRiskLooks: the Risk of docs/review.md#looks with the false-positive rate of K
+// looks at α (reference values of docs/statistics.md#looks, to 0.1 pp), only for a
 // significant primary seen more than once without sequential or a plan.
 func TestRiskLooks(t *testing.T) {
 	t.Parallel()
