@@ -276,6 +276,10 @@ func TestCheckBaseMemo(t *testing.T) {
 			t.Errorf("memo lacks %q", want)
 		}
 	}
+	_, text, _ := runCLI(t, map[string]string{"PATH": os.Getenv("PATH")}, "check", "--base", "main", filepath.Join(r.dir, "experiments"))
+	if want := "\n  at the merge base: Hold → Launch treatment · looks: 2\n"; !strings.Contains(text, want) {
+		t.Errorf("terminal output lacks %q:\n%s", want, text)
+	}
 }
 
 func TestCheckBaseErrors(t *testing.T) {

@@ -154,3 +154,22 @@ func baseColumn(r decision.Result) string {
 	}
 	return EscapeMarkdown(baseCell(r.History))
 }
+
+// historyLine is the terminal's line for the merge base:
+// "at the merge base: Hold → Launch treatment · looks: 2".
+func historyLine(r decision.Result) string {
+	h := r.History
+	if h == nil {
+		return ""
+	}
+	s := "at the merge base: " + baseCell(h)
+	if h.Changed(r.Decision) && !h.Base.New {
+		s += " → " + outcomeWord(r.Decision.Outcome, r.Decision.Arm, true)
+	} else if !h.Base.New {
+		s += ", unchanged"
+	}
+	if h.Looks >= 0 {
+		return s + " · looks: " + strconv.Itoa(h.Looks)
+	}
+	return s + " · looks: unknown"
+}
