@@ -206,31 +206,40 @@ func TestCheckBase(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			r := buildHistoryRepo(t, sc)
-			code, out, errOut := runCLI(t, env, "check", "--format", "json", "--base", "main", filepath.Join(r.dir, "experiments"))
-			if code != sc.exit {
-				t.Errorf("exit = %d, want %d; stderr %s", code, sc.exit, errOut)
-			}
-			doc, keys := issueKeys(t, out)
-			if len(doc.Experiments) != 1 {
-				t.Fatalf("%d experiments", len(doc.Experiments))
-			}
-			e := doc.Experiments[0]
-			if e.Base == nil {
-				t.Fatal("no base")
-			}
-			if e.Base.Outcome != sc.base || e.Decision.Outcome != sc.now {
-				t.Errorf("base %s → now %s, want %s → %s", e.Base.Outcome, e.Decision.Outcome, sc.base, sc.now)
-			}
-			if e.Base.DataSHA256 == nil || len(*e.Base.DataSHA256) != 64 || e.Base.Reason == nil {
-				t.Errorf("base = %+v, want a reason and the data's sha256", e.Base)
-			}
-			if got, want := strings.Join(keys, "; "), strings.Join(sc.issues, "; "); got != want {
-				t.Errorf("findings = %q, want %q", got, want)
-			}
-			if e.Looks == nil || *e.Looks != sc.looks {
-				t.Errorf("looks = %v, want %d", e.Looks, sc.looks)
+			// The pull request is one commit: HEAD~1 is the fork, and so is
+			// the merge base of main and HEAD, even when main moved on.
+			for _, ref := range []string{"main", "HEAD~1"} {
+				checkBaseScenario(t, env, r, sc, ref)
 			}
 		})
+	}
+}
+
+func checkBaseScenario(t *testing.T, env map[string]string, r *gitRepo, sc historyScenario, ref string) {
+	t.Helper()
+	code, out, errOut := runCLI(t, env, "check", "--format", "json", "--base", ref, filepath.Join(r.dir, "experiments"))
+	if code != sc.exit {
+		t.Errorf("--base %s: exit = %d, want %d; stderr %s", ref, code, sc.exit, errOut)
+	}
+	doc, keys := issueKeys(t, out)
+	if len(doc.Experiments) != 1 {
+		t.Fatalf("%d experiments", len(doc.Experiments))
+	}
+	e := doc.Experiments[0]
+	if e.Base == nil {
+		t.Fatal("no base")
+	}
+	if e.Base.Outcome != sc.base || e.Decision.Outcome != sc.now {
+		t.Errorf("--base %s: base %s → now %s, want %s → %s", ref, e.Base.Outcome, e.Decision.Outcome, sc.base, sc.now)
+	}
+	if e.Base.DataSHA256 == nil || len(*e.Base.DataSHA256) != 64 || e.Base.Reason == nil {
+		t.Errorf("base = %+v, want a reason and the data's sha256", e.Base)
+	}
+	if got, want := strings.Join(keys, "; "), strings.Join(sc.issues, "; "); got != want {
+		t.Errorf("--base %s: findings = %q, want %q", ref, got, want)
+	}
+	if e.Looks == nil || *e.Looks != sc.looks {
+		t.Errorf("--base %s: looks = %v, want %d", ref, e.Looks, sc.looks)
 	}
 }
 
