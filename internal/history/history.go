@@ -96,13 +96,17 @@ func Findings(head, base *experiment.Experiment) []experiment.Issue {
 	}
 	if hasRows(base) {
 		for _, d := range PlanDiffs(head, base) {
-			out = append(out, experiment.Issue{
+			is := experiment.Issue{
 				Severity: sev,
 				Code:     experiment.CodePlanChanged,
 				Message:  fmt.Sprintf("%s changed after data existed: %s at the merge base, %s now", d.Key, d.Old, d.New),
 				File:     head.ConfigFile,
 				Column:   d.Key,
-			})
+			}
+			if d.Key == "plan.users_per_arm" {
+				is.Line, is.Col = head.Plan.Line, head.Plan.Col // the one key the loader locates
+			}
+			out = append(out, is)
 		}
 	}
 	return out

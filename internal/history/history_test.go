@@ -120,7 +120,7 @@ func TestFindings(t *testing.T) {
 			headY: strings.Replace(baseYAML, "mde: 0.05", "mde: 0.1", 1), headC: baseCSV},
 		{name: "users_per_arm lowered", baseY: baseYAML, baseC: baseCSV,
 			headY: strings.Replace(baseYAML, "users_per_arm: 5000", "users_per_arm: 4000", 1), headC: baseCSV,
-			want: []want{{experiment.CodePlanChanged, experiment.SeverityBlocked, 0, "plan.users_per_arm", []string{"5000 at the merge base, 4000 now"}}}},
+			want: []want{{experiment.CodePlanChanged, experiment.SeverityBlocked, 8, "plan.users_per_arm", []string{"5000 at the merge base, 4000 now"}}}},
 		{name: "stricter only: sequential on, lower alpha, lower margin, more users, a new guardrail", baseY: baseYAML, baseC: baseCSV,
 			headY: strings.NewReplacer("users_per_arm: 5000", "users_per_arm: 8000", "worsened_threshold: 0.001", "worsened_threshold: 0.0005").Replace(baseYAML) +
 				"  - metric: refunds\nthresholds:\n  sequential: true\n  alpha: 0.01\n",
