@@ -3,7 +3,6 @@ package load
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,8 +28,6 @@ func init() {
 		builtinMargins[k] = rel
 	}
 }
-
-var segmentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
@@ -262,7 +259,7 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	var is []experiment.Issue
 	is = append(is, l.ownIssues[id]...)
 	for _, seg := range strings.Split(id, "/") {
-		if !segmentRE.MatchString(seg) {
+		if !isLabel(seg) {
 			is = append(is, experiment.Issue{
 				Severity: experiment.SeverityBlocked, Code: experiment.CodeBadConfig, File: e.ConfigFile, Column: "id",
 				Message: fmt.Sprintf("folder name %s is not a valid experiment id segment: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", quote(seg)),
@@ -309,7 +306,7 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	e.Plan = c.plan
 	e.Thresholds = l.thresholds(&c, &is)
 
-	var metrics []metric
+	metrics := make([]metric, 0, 1+len(c.guardrails)+len(c.secondary))
 	if c.primarySet && c.primary.metric != "" {
 		metrics = append(metrics, l.newMetric(c.primary, rolePrimary, &is))
 	} else {
@@ -325,6 +322,8 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	if usable {
 		metrics = l.loadData(e, &c, metrics, &is)
 	}
+	e.Guardrails = make([]experiment.Metric, 0, len(c.guardrails))
+	e.Secondary = make([]experiment.Metric, 0, len(c.secondary))
 	for i := range metrics {
 		g := &metrics[i]
 		if g.m.Kind == experiment.KindAuto {
