@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -81,10 +80,7 @@ func contentsPaths(e *e2e) []string {
 }
 
 func TestActionHistoryE2E(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "experimentos")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	headlines := map[string]string{
 		"Hold to Launch":                        "1 decision changes: growth/checkout-copy Hold → Launch",
 		"a lowered cumulative count":            "No decision changes.",
@@ -261,10 +257,7 @@ func TestActionHistoryE2E(t *testing.T) {
 // as the head side does, and a hostile contents API cannot make the
 // action read what it must not.
 func TestActionHistoryHostileBase(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "experimentos")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	sc := historyScenarios[0] // Hold → Launch at the head
 	yaml := githubfake.Blob{Content: histYAML}
 	cases := []struct {
@@ -367,10 +360,7 @@ var updateReview = flag.Bool("update", false, "rewrite testdata/action/review-co
 // cumulative count. The body is kept as a golden file, which
 // scripts/review-screenshot renders.
 func TestActionReviewComment(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "experimentos")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")
 	o, r := e.owner(), e.repo()
 	pricing := "experiments/pricing/annual-toggle/"
