@@ -6,6 +6,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -234,6 +235,29 @@ func TestActionHistoryE2E(t *testing.T) {
 		}
 		if got := strings.Split(body, "\n")[1]; got != "1 decision changes: growth/checkout-copy Hold → Launch" {
 			t.Errorf("headline = %q", got)
+		}
+	})
+
+	t.Run("more experiments than compared", func(t *testing.T) {
+		t.Parallel()
+		e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")
+		var files []string
+		for i := range 51 {
+			id := fmt.Sprintf("many/e%02d", i)
+			writeExp(t, e.ws, id, "hold", "")
+			files = append(files, "experiments/"+id+"/results.csv")
+		}
+		e.setFiles(files...)
+		delete(e.env, "INPUT_COMPARE-BASE")
+		res := e.run()
+		if res.code != exitOK {
+			t.Fatalf("exit %d", res.code)
+		}
+		if n := e.gh.Count(githubfake.RouteCompare) + e.gh.Count(githubfake.RouteContents) + e.gh.Count(githubfake.RouteCommits); n != 0 {
+			t.Errorf("%d history requests, want 0", n)
+		}
+		if !strings.Contains(res.stdout, "changes 51 experiments, more than the 50 compared") {
+			t.Errorf("no warning:\n%.2000s", res.stdout)
 		}
 	})
 

@@ -31,6 +31,11 @@ type BaseReader interface {
 
 var _ BaseReader = (*prcomment.Client)(nil)
 
+// MaxBaseExperiments bounds the experiments compared with the merge base
+// in one run (docs/limits.md#github-api): each costs about six requests,
+// and the default token has 1,000 an hour per repository.
+const MaxBaseExperiments = 50
+
 // compareBase re-decides the selected results against their versions at
 // the merge base: the compare API's merge base, then the contents API at
 // that commit for the selected experiments' folders, their data files and
@@ -38,6 +43,10 @@ var _ BaseReader = (*prcomment.Client)(nil)
 // warning and leaves the results as they were.
 func (r *runner) compareBase(ctx context.Context, results []decision.Result, root string) []decision.Result {
 	if len(results) == 0 {
+		return results
+	}
+	if len(results) > MaxBaseExperiments {
+		r.warn(fmt.Sprintf("The pull request changes %d experiments, more than the %d compared with the merge base (about six API requests each), so decisions are not compared with it.", len(results), MaxBaseExperiments))
 		return results
 	}
 	pub, err := r.publisher()
