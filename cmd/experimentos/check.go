@@ -114,7 +114,16 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 			return nil, err
 		}
 	}
-	return check.RunRoot(rootDir, onlyID, opts)
+	rs, err := check.RunRoot(rootDir, onlyID, opts)
+	if err != nil {
+		return nil, err
+	}
+	if b := opts.Base; b != nil {
+		if f, ok := b.FS.(*history.FS); ok && f.Err() != nil {
+			return nil, fmt.Errorf("--base %s: %w", ref, f.Err())
+		}
+	}
+	return rs, nil
 }
 
 // gitBase is the experiments root rootDir at the merge base of ref and HEAD.

@@ -77,7 +77,8 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 		}
 	}
 	src := &contentsSource{ctx: ctx, br: br, prefix: root, ref: mb}
-	side := &check.Base{FS: history.NewFS(src, keep, lim.MaxFileBytes)}
+	fsys := history.NewFS(src, keep, lim.MaxFileBytes)
+	side := &check.Base{FS: fsys}
 	tree, err := load.Walk(side.FS, root, load.Options{Limits: lim})
 	switch {
 	case err != nil && errors.Is(err, fs.ErrNotExist):
@@ -95,13 +96,19 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 	side.Looks = func(dataFile string) (int, error) {
 		return looks(ctx, br, path.Join(root, dataFile), ev.headSHA, lim.MaxFileBytes)
 	}
+	bases := make([]*experiment.Experiment, len(results))
+	for i, res := range results {
+		if j, ok := at[res.Report.Experiment.ID]; ok {
+			bases[i] = tree.Load(j)
+		}
+	}
+	if err := fsys.Err(); err != nil {
+		r.warn("Could not read the experiments at the merge base, so decisions are not compared with it: " + r.clean(err))
+		return results
+	}
 	out := make([]decision.Result, len(results))
 	for i, res := range results {
-		var b *experiment.Experiment
-		if j, ok := at[res.Report.Experiment.ID]; ok {
-			b = tree.Load(j)
-		}
-		out[i] = check.EvaluateWithBase(res.Report.Experiment, b, side, root)
+		out[i] = check.EvaluateWithBase(res.Report.Experiment, bases[i], side, root)
 	}
 	r.notes = append(r.notes, fmt.Sprintf("Compared with the merge base %s.", shortSHA(mb)))
 	return out
@@ -159,11 +166,7 @@ func (s *contentsSource) full(p string) string {
 func (s *contentsSource) List(dir string) ([]history.Entry, error) {
 	es, err := s.br.ListDir(s.ctx, s.full(dir), s.ref)
 	if err != nil {
-		var er *github.ErrorResponse
-		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
-			return nil, fs.ErrNotExist
-		}
-		return nil, err
+		return nil, sourceErr(err)
 	}
 	out := make([]history.Entry, 0, len(es))
 	for _, e := range es {
@@ -183,5 +186,23 @@ func (s *contentsSource) List(dir string) ([]history.Entry, error) {
 
 // Read implements history.Source.
 func (s *contentsSource) Read(name string, max int64) ([]byte, error) {
-	return s.br.ReadFile(s.ctx, s.full(name), s.ref, max)
+	b, err := s.br.ReadFile(s.ctx, s.full(name), s.ref, max)
+	return b, sourceErr(err)
+}
+
+// sourceErr sorts the API's errors: a 404 is a path that does not exist,
+// an answer that is not what the listing said is the tree's content, and
+// anything else (the network, a refused redirect, rate limits past their
+// retries) is the API's failure.
+func sourceErr(err error) error {
+	var er *github.ErrorResponse
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound:
+		return fs.ErrNotExist
+	case errors.Is(err, prcomment.ErrNotFile):
+		return err
+	}
+	return fmt.Errorf("%w: %w", history.ErrUnavailable, err)
 }

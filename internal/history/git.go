@@ -290,8 +290,16 @@ func (s *GitSource) Read(name string, max int64) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not a file", name)
 	}
-	return s.g.blob(id, max)
+	b, err := s.g.blob(id, max)
+	if err != nil && b == nil && !errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return b, err
 }
+
+// errTooLarge is a blob over the bound: the tree's content, not git's
+// failure.
+var errTooLarge = errors.New("larger than the limit")
 
 func (g *Git) blob(id string, max int64) ([]byte, error) {
 	out, err := g.run(g.top, "cat-file", "blob", id)
@@ -299,7 +307,7 @@ func (g *Git) blob(id string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(out)) > max {
-		return nil, fmt.Errorf("is larger than %d bytes", max)
+		return nil, fmt.Errorf("is %w of %d bytes", errTooLarge, max)
 	}
 	return out, nil
 }

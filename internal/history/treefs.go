@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+// ErrUnavailable is wrapped by a Source's errors that are its own failure,
+// not the tree's.
+var ErrUnavailable = errors.New("the base could not be read")
+
 // Kind is what a Source lists at a path. Only a File is ever read.
 type Kind uint8
 
@@ -34,6 +38,12 @@ type Entry struct {
 // Source is a read-only tree at one commit: git objects locally
 // (GitSource), the contents API in the action. Paths are "/"-separated
 // and relative to the experiments root; "." is the root.
+//
+// An error that wraps ErrUnavailable means the source itself failed (the
+// network, git): FS records the first one (Err), so that the caller can
+// drop the comparison rather than mistake an outage for a broken base.
+// Other errors are the tree's content (a file that is not what its listing
+// said) and become the loader's issues like any unreadable file.
 type Source interface {
 	// List returns the entries of the folder dir.
 	List(dir string) ([]Entry, error)
@@ -58,6 +68,21 @@ type FS struct {
 	mu    sync.Mutex
 	lists map[string]listing
 	files map[string]content
+	err   error // the first ErrUnavailable
+}
+
+// Err returns the first error of the Source that wraps ErrUnavailable, or
+// nil: when it is not nil, what was loaded is not the base.
+func (f *FS) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+func (f *FS) note(err error) {
+	if err != nil && errors.Is(err, ErrUnavailable) && f.err == nil {
+		f.err = err
+	}
 }
 
 type listing struct {
@@ -99,6 +124,7 @@ func (f *FS) list(dir string) ([]Entry, error) {
 		return l.entries, l.err
 	}
 	es, err := f.src.List(dir)
+	f.note(err)
 	var out []Entry
 	seen := map[string]bool{}
 	for _, e := range es {
@@ -192,6 +218,7 @@ func (f *FS) read(name string, e Entry) ([]byte, error) {
 		return c.b, c.err
 	}
 	b, err := f.src.Read(name, f.maxFile)
+	f.note(err)
 	if err == nil && int64(len(b)) > f.maxFile {
 		b, err = nil, fmt.Errorf("is larger than %d bytes", f.maxFile)
 	}

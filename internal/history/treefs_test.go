@@ -2,6 +2,7 @@ package history
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -120,5 +121,32 @@ func TestFS(t *testing.T) {
 	clean.dirs["a/exp"] = clean.dirs["a/exp"][:1]
 	if err := fstest.TestFS(NewFS(clean, nil, 1<<20), "experimentos.yaml", "a/exp/experiment.yaml", "b/data.csv"); err != nil {
 		t.Errorf("fstest: %v", err)
+	}
+}
+
+// failingSource fails one read as the network would.
+type failingSource struct{ *countingSource }
+
+func (s failingSource) Read(name string, max int64) ([]byte, error) {
+	if name == "b/data.csv" {
+		return nil, fmt.Errorf("%w: 502 Bad Gateway", ErrUnavailable)
+	}
+	if name == "a/exp/experiment.yaml" {
+		return nil, errors.New("a submodule, not a file") // the tree's content
+	}
+	return s.countingSource.Read(name, max)
+}
+
+func TestFSErr(t *testing.T) {
+	t.Parallel()
+	fsys := NewFS(failingSource{newCounting()}, nil, 1<<20)
+	if _, err := fs.ReadFile(fsys, "a/exp/experiment.yaml"); err == nil || fsys.Err() != nil {
+		t.Fatalf("a content error: %v, Err %v; want an error and no Err", err, fsys.Err())
+	}
+	if _, err := fs.ReadFile(fsys, "b/data.csv"); err == nil {
+		t.Fatal("read a failed file")
+	}
+	if err := fsys.Err(); err == nil || !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "502") {
+		t.Errorf("Err = %v, want the source's failure", err)
 	}
 }

@@ -33,6 +33,11 @@ func (c *Client) MergeBase(ctx context.Context, base, head string) (string, erro
 	return sha, nil
 }
 
+// ErrNotFile is wrapped by ReadFile and ListDir when the answer is not
+// what was asked for (a folder, a link, a submodule, a file too large):
+// the repository's content, not the API, is at fault.
+var ErrNotFile = errors.New("not what the listing said")
+
 // Entry is one name in a folder listing of the contents API. Type is
 // "file", "dir", "symlink" or "submodule".
 type Entry struct {
@@ -50,7 +55,7 @@ func (c *Client) ListDir(ctx context.Context, dir, ref string) ([]Entry, error) 
 		return nil, c.explain(ctx, fmt.Errorf("prcomment: list %s at %s: %w", dir, short(ref), err))
 	}
 	if file != nil {
-		return nil, fmt.Errorf("prcomment: list %s at %s: a %s, not a folder", dir, short(ref), file.GetType())
+		return nil, fmt.Errorf("prcomment: list %s at %s: a %s, not a folder: %w", dir, short(ref), file.GetType(), ErrNotFile)
 	}
 	out := make([]Entry, 0, len(entries))
 	for _, e := range entries {
@@ -72,20 +77,20 @@ func (c *Client) ReadFile(ctx context.Context, name, ref string, max int64) ([]b
 	}
 	switch {
 	case file == nil:
-		return nil, fmt.Errorf("prcomment: read %s at %s: a folder, not a file", name, short(ref))
+		return nil, fmt.Errorf("prcomment: read %s at %s: a folder, not a file: %w", name, short(ref), ErrNotFile)
 	case file.GetType() != "file":
-		return nil, fmt.Errorf("prcomment: read %s at %s: a %s, not a file", name, short(ref), file.GetType())
+		return nil, fmt.Errorf("prcomment: read %s at %s: a %s, not a file: %w", name, short(ref), file.GetType(), ErrNotFile)
 	case file.GetPath() != name:
-		return nil, fmt.Errorf("prcomment: read %s at %s: the answer is %s, another path (a link)", name, short(ref), file.GetPath())
+		return nil, fmt.Errorf("prcomment: read %s at %s: the answer is %s, another path (a link): %w", name, short(ref), file.GetPath(), ErrNotFile)
 	case int64(file.GetSize()) > max:
-		return nil, fmt.Errorf("prcomment: read %s at %s: %d bytes, more than %d", name, short(ref), file.GetSize(), max)
+		return nil, fmt.Errorf("prcomment: read %s at %s: %d bytes, more than %d: %w", name, short(ref), file.GetSize(), max, ErrNotFile)
 	}
 	s, err := file.GetContent()
 	if err != nil {
-		return nil, fmt.Errorf("prcomment: read %s at %s: %w", name, short(ref), err)
+		return nil, fmt.Errorf("prcomment: read %s at %s: %v: %w", name, short(ref), err, ErrNotFile)
 	}
 	if int64(len(s)) > max {
-		return nil, fmt.Errorf("prcomment: read %s at %s: more than %d bytes", name, short(ref), max)
+		return nil, fmt.Errorf("prcomment: read %s at %s: more than %d bytes: %w", name, short(ref), max, ErrNotFile)
 	}
 	return []byte(s), nil
 }
