@@ -72,7 +72,9 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 	for _, res := range results {
 		e := res.Report.Experiment
 		keep = append(keep, e.ID)
-		if rel, ok := strings.CutPrefix(e.DataFile, root+"/"); ok {
+		if root == "." {
+			keep = append(keep, e.DataFile)
+		} else if rel, ok := strings.CutPrefix(e.DataFile, root+"/"); ok {
 			keep = append(keep, rel)
 		}
 	}
