@@ -26,7 +26,7 @@ func risks(r decision.Result) []string {
 		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
 		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
 		riskRelDisagreement, riskPlanNotReached, riskSequential, riskCUPED,
-		riskGuardrailMultiplicity, riskInconclusive, riskSecondary,
+		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskLooks,
 	} {
 		out = append(out, f(r)...)
 	}
@@ -297,6 +297,10 @@ func riskSecondary(r decision.Result) []string {
 // ---- Next Actions ----
 
 func actions(r decision.Result) []actionGroup {
+	return append(outcomeActions(r), looksActions(r)...)
+}
+
+func outcomeActions(r decision.Result) []actionGroup {
 	e := r.Report.Experiment
 	if e.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
 		return concludedActions(r)
