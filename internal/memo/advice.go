@@ -27,7 +27,7 @@ func risks(r decision.Result) []string {
 		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
 		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
 		riskRelDisagreement, riskPlanNotReached, riskPlanUnderpowered, riskSequential, riskCUPED,
-		riskGuardrailMultiplicity, riskInconclusive, riskSecondary,
+		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskLooks,
 	} {
 		out = append(out, f(r)...)
 	}
@@ -359,6 +359,13 @@ func riskSecondary(r decision.Result) []string {
 // ---- Next Actions ----
 
 func actions(r decision.Result) []actionGroup {
+	if r.Report.Experiment.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
+		return outcomeActions(r) // on record: no advice, not even about looks
+	}
+	return append(outcomeActions(r), looksActions(r)...)
+}
+
+func outcomeActions(r decision.Result) []actionGroup {
 	e := r.Report.Experiment
 	if e.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
 		return concludedActions(r)

@@ -634,3 +634,21 @@ func TestSRMHarmBound(t *testing.T) {
 		})
 	}
 }
+
+// A concluded experiment looked at many times gets the looks Risk but no
+// advice to change its thresholds: its memo records the decision only.
+func TestRegressionConcludedLooksNoAdvice(t *testing.T) {
+	t.Parallel()
+	e := newExp("peeked", conversion(), two(counts("conversions", 1200), counts("conversions", 1330), 10000, 10000))
+	running := result(e)
+	running.History = &decision.History{Looks: 10}
+	contains(t, "running next actions", render(t, running).actions, "**Looks**")
+
+	c := newExp("peeked-concluded", conversion(), two(counts("conversions", 1200), counts("conversions", 1330), 10000, 10000))
+	c.Status = experiment.StatusConcluded
+	concluded := result(c)
+	concluded.History = &decision.History{Looks: 10}
+	m := render(t, concluded)
+	contains(t, "risks", m.risks, "The result was looked at 10 times")
+	lacks(t, "next actions", m.actions, "**Looks**", "Set thresholds.sequential")
+}

@@ -39,6 +39,16 @@ type (
 		Comps      []jsonComparison  `json:"comparisons"`
 		Decision   jsonDecision      `json:"decision"`
 		Power      *jsonPower        `json:"power"`
+		// Base and Looks are the history of docs/review.md: null when no
+		// merge base was compared / no history was available.
+		Base  *jsonBase `json:"base"`
+		Looks *int      `json:"looks"`
+	}
+	jsonBase struct {
+		Outcome    string  `json:"outcome"`
+		Arm        *string `json:"arm"`
+		Reason     *string `json:"reason"`
+		DataSHA256 *string `json:"data_sha256"`
 	}
 	jsonThresholds struct {
 		Alpha            experiment.Decimal  `json:"alpha"`
@@ -304,6 +314,15 @@ func jsonOf(r decision.Result) jsonExperiment {
 		je.Comps = append(je.Comps, jc)
 	}
 	je.Power = powerJSON(r)
+	if h := r.History; h != nil {
+		je.Base = &jsonBase{Outcome: "new"}
+		if !h.Base.New {
+			je.Base = &jsonBase{Outcome: string(h.Base.Outcome), Arm: str(h.Base.Arm), Reason: str(h.Base.Reason), DataSHA256: str(h.Base.DataSHA256)}
+		}
+		if h.Looks >= 0 {
+			je.Looks = &h.Looks
+		}
+	}
 	return je
 }
 

@@ -241,6 +241,9 @@ func TestMemoProperties(t *testing.T) {
 	for i := range propertyCases {
 		e := genExp(rng, i)
 		r := result(e)
+		if rng.IntN(5) == 0 { // a pull request compared with its base: looks
+			r.History = &decision.History{Looks: 2 + rng.IntN(15)}
+		}
 		seen[DecisionWord(r)[:strings.IndexAny(DecisionWord(r)+" ", " :")]]++
 		if r.Decision.HoldKind != decision.NoHold {
 			seen["kind "+string(r.Decision.HoldKind)]++
@@ -343,7 +346,7 @@ func checkProperties(t *testing.T, i int, e *experiment.Experiment, r decision.R
 	// A concluded memo gives no instruction to collect or ramp.
 	if e.Status == experiment.StatusConcluded {
 		seen["checked concluded"]++
-		for _, bad := range []string{"Collect more data", "collect more data", "still needed", "Ramp ", "Set the traffic", "Set status: concluded", "set status: concluded", "Revert or disable"} {
+		for _, bad := range []string{"Collect more data", "collect more data", "still needed", "Ramp ", "Set the traffic", "Set status: concluded", "set status: concluded", "Revert or disable", "Set thresholds.sequential"} {
 			if strings.Contains(m.md, bad) {
 				fail("concluded memo instructs %q", bad)
 			}

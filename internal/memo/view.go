@@ -194,7 +194,7 @@ func summaryFields(r decision.Result, m Meta, v *view) []field {
 	if a := Clip(e.Amendment, capMessage); a != "" {
 		fs = append(fs, one("Amendment", a))
 	}
-	return fs
+	return append(fs, historyFields(r)...)
 }
 
 // armsLine lists the arms with their expected shares: from the data when
