@@ -405,7 +405,7 @@ func decisionNotes(r decision.Result) (title string, lines []string) {
 		case decision.RuleSRM:
 			lines = append(lines, "investigate: users are not split as expected, so no metric can be trusted yet; the decision is taken again once the cause is found and fixed")
 		case decision.RuleGuardrailWorsened:
-			lines = append(lines, "investigate: a guardrail worsened beyond its margin; the decision changes once its cause is found and fixed and a re-test shows it within the margin")
+			lines = append(lines, "investigate: a guardrail worsened beyond its margin; the hold lifts once its cause is found and fixed and a re-test shows it within the margin")
 		default:
 			lines = append(lines, "investigate: a blocking finding needs a person before the result can be trusted; the decision is taken once it is resolved")
 		}
@@ -414,9 +414,9 @@ func decisionNotes(r decision.Result) (title string, lines []string) {
 			lines = append(lines, "collect more data: the primary metric improved, but the launch conditions (the plan's sample, min_users, or a guardrail shown within its margin) are not met yet; it launches once they are, if the result holds")
 		} else {
 			if c := Deciding(r); c != nil && c.Power != nil && (c.Power.FromPlan || c.Power.Basis == analysis.BasisPlanMDE) {
-				lines = append(lines, "collect more data: the primary metric is not significant; the decision changes when it becomes significant, or to stop once the required sample is reached without it")
+				lines = append(lines, "collect more data: the primary metric is not significant; the hold ends when it becomes significant, or turns to stop once the required sample is reached without it")
 			} else {
-				lines = append(lines, "collect more data: the primary metric is not significant; the decision changes when it becomes significant (without plan.mde or plan.users_per_arm no sample size ends the test: set plan.mde to get one)")
+				lines = append(lines, "collect more data: the primary metric is not significant; the hold ends when it becomes significant (without plan.mde or plan.users_per_arm no sample size ends the test: set plan.mde to get one)")
 			}
 		}
 	case decision.Stop:
