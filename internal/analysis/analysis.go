@@ -63,6 +63,10 @@ type Report struct {
 	// Comparisons holds one comparison per non-control arm, in CSV order;
 	// empty when the experiment was not analyzed.
 	Comparisons []Comparison
+	// Planned holds the planning calculator's figures of a planned
+	// experiment with plan.baseline and plan.mde, one per non-control arm;
+	// empty otherwise (docs/statistics.md#power).
+	Planned []PlannedComparison
 }
 
 // Arm is one arm of the experiment.
@@ -162,7 +166,9 @@ func (r *Result) CIExcludesZero() (excludes, known bool) {
 }
 
 // Analyze runs the Health Check and, when health is not blocked and the
-// experiment is not planned, compares every arm with the control.
+// experiment is not planned, compares every arm with the control. A planned
+// experiment with plan.baseline and plan.mde gets the planning figures
+// instead: the users per arm and days its plan needs.
 func Analyze(e *experiment.Experiment) *Report {
 	r := &Report{Experiment: e}
 	r.Health.Issues = append([]experiment.Issue{}, e.Issues...)
@@ -174,6 +180,10 @@ func Analyze(e *experiment.Experiment) *Report {
 		}
 		r.Health.SRM = srm(r.Arms)
 		r.Health.Issues = append(r.Health.Issues, sampleIssues(e, r.Arms, r.Health.SRM)...)
+	}
+	if e.Status == experiment.StatusPlanned {
+		r.Planned = planned(e, r.Arms)
+		r.Health.Issues = append(r.Health.Issues, plannedIssues(e, r.Planned)...)
 	}
 	if d == nil || e.Status == experiment.StatusPlanned {
 		r.Health.Status = status(r.Health.Issues)
