@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -423,4 +424,53 @@ func TestCheckBaseHostile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Without --base, a check inside a git repository still counts the looks
+// from git log (one log and one cat-file batch for the whole root), equal
+// to what --base counts; it compares no merge base: no headline, no base
+// row, JSON base null. Outside a repository the looks are null.
+func TestCheckLooksWithoutBase(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"PATH": os.Getenv("PATH")}
+	for _, sc := range historyScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			r := buildHistoryRepo(t, sc)
+			// A second experiment whose data came with its first commit.
+			r.commit("another", map[string]string{"experiments/other/experiment.yaml": histYAML, "experiments/other/results.csv": histFork})
+			code, out, errOut := runCLI(t, env, "check", "--format", "json", filepath.Join(r.dir, "experiments"))
+			if code == exitUsage {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			doc, _ := issueKeys(t, out)
+			looks := map[string]int{}
+			for _, e := range doc.Experiments {
+				if e.Base != nil || e.Looks == nil {
+					t.Fatalf("%s: base %+v looks %v; want no base and counted looks", e.ID, e.Base, e.Looks)
+				}
+				looks[e.ID] = *e.Looks
+			}
+			if want := map[string]int{"other": 1, strings.TrimSuffix(strings.TrimPrefix(expDir, "experiments/"), "/"): sc.looks}; !maps.Equal(looks, want) {
+				t.Errorf("looks = %v, want %v", looks, want)
+			}
+			_, md, _ := runCLI(t, env, "check", "--format", "markdown", filepath.Join(r.dir, "experiments"))
+			if !strings.Contains(md, "| Looks | ") || strings.Contains(md, "merge base") {
+				t.Errorf("memo: want a Looks row and no merge-base row:\n%s", md)
+			}
+		})
+	}
+	plain := t.TempDir()
+	writeExpFiles(t, filepath.Join(plain, "experiments", "a"), histYAML, histFork)
+	_, out, _ := runCLI(t, env, "check", "--format", "json", filepath.Join(plain, "experiments"))
+	if doc, _ := issueKeys(t, out); doc.Experiments[0].Looks != nil || doc.Experiments[0].Base != nil {
+		t.Errorf("outside git: looks %v base %v, want both null", doc.Experiments[0].Looks, doc.Experiments[0].Base)
+	}
+}
+
+func writeExpFiles(t *testing.T, dir, yaml, csv string) {
+	t.Helper()
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(yaml), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv), 0o644))
 }

@@ -113,6 +113,15 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 		if opts.Base, err = gitBase(g, rootDir, ref, opts.Limits); err != nil {
 			return nil, err
 		}
+		if opts.Looks, err = gitLooks(g, rootDir); err != nil {
+			return nil, fmt.Errorf("--base %s: %w", ref, err)
+		}
+	} else if g, err := history.OpenGit(rootDir, getenv); err == nil {
+		// Inside a git repository the looks are counted without --base
+		// too (docs/review.md#looks); outside one, or without git, they
+		// are unknown and the check goes on.
+		defer g.Close()
+		opts.Looks, _ = gitLooks(g, rootDir)
 	}
 	rs, err := check.RunRoot(rootDir, onlyID, opts)
 	if err != nil {
@@ -144,12 +153,24 @@ func gitBase(g *history.Git, rootDir, ref string, lim load.Limits) (*check.Base,
 	if src != nil {
 		b.FS = history.NewFS(src, nil, lim.MaxFileBytes)
 	}
-	if g.Shallow() {
-		b.LooksUnknown = "a shallow clone: its history is cut, so the looks cannot be counted (fetch with fetch-depth: 0)"
-	} else {
-		b.Looks = func(dataFile string) (int, error) { return g.Looks(path.Join(prefix, dataFile)) }
-	}
 	return b, nil
+}
+
+// gitLooks counts the looks of every data file under rootDir from git
+// log, at once (docs/review.md#looks).
+func gitLooks(g *history.Git, rootDir string) (*check.Looks, error) {
+	if g.Shallow() {
+		return &check.Looks{Unknown: "a shallow clone: its history is cut, so the looks cannot be counted (fetch with fetch-depth: 0)"}, nil
+	}
+	prefix, err := g.Rel(rootDir)
+	if err != nil {
+		return nil, err
+	}
+	count, err := g.LooksUnder(prefix)
+	if err != nil {
+		return nil, err
+	}
+	return &check.Looks{Count: func(dataFile string) (int, error) { return count(path.Join(prefix, dataFile)), nil }}, nil
 }
 
 func render(w io.Writer, format string, results []decision.Result, meta memo.Meta, getenv func(string) string) error {

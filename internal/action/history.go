@@ -95,9 +95,9 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 			at[tree.ID(i)] = i
 		}
 	}
-	side.Looks = func(dataFile string) (int, error) {
+	counted := &check.Looks{Count: func(dataFile string) (int, error) {
 		return looks(ctx, br, path.Join(root, dataFile), ev.headSHA, lim.MaxFileBytes)
-	}
+	}}
 	bases := make([]*experiment.Experiment, len(results))
 	for i, res := range results {
 		if j, ok := at[res.Report.Experiment.ID]; ok {
@@ -110,7 +110,7 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 	}
 	out := make([]decision.Result, len(results))
 	for i, res := range results {
-		out[i] = check.EvaluateWithBase(res.Report.Experiment, bases[i], side, root)
+		out[i] = check.EvaluateWithBase(res.Report.Experiment, bases[i], counted, root)
 	}
 	r.notes = append(r.notes, fmt.Sprintf("Compared with the merge base %s.", shortSHA(mb)))
 	return out

@@ -34,6 +34,18 @@ type Options struct {
 	// merge base: every experiment is compared with its version there
 	// (docs/review.md).
 	Base *Base
+	// Looks, when not nil, counts how often each experiment's result was
+	// looked at (docs/review.md#looks), with or without Base.
+	Looks *Looks
+}
+
+// Looks counts the looks of data files, from the commits API or git log.
+type Looks struct {
+	// Count returns the looks of a data file, named relative to the
+	// experiments root; nil when no history is available, Unknown saying
+	// why.
+	Count   func(dataFile string) (int, error)
+	Unknown string
 }
 
 // Base is the other side of the comparison of docs/review.md.
@@ -42,11 +54,6 @@ type Base struct {
 	// loader as the head; nil when the root did not exist there (every
 	// experiment is new).
 	FS fs.FS
-	// Looks returns the looks of a data file, named relative to the
-	// experiments root (docs/review.md#looks); nil when no history is
-	// available, LooksUnknown saying why.
-	Looks        func(dataFile string) (int, error)
-	LooksUnknown string
 }
 
 // Run loads, analyzes and decides every experiment under path, an
@@ -111,45 +118,58 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 		e := tree.Load(picked[k])
 		if opts.Base == nil {
 			results[k] = Evaluate(e)
+			if opts.Looks != nil {
+				results[k].History = record(e, nil, opts.Looks, display)
+			}
 			return
 		}
 		var b *experiment.Experiment
 		if i, ok := baseAt[e.ID]; ok {
 			b = base.Load(i)
 		}
-		results[k] = EvaluateWithBase(e, b, opts.Base, display)
+		results[k] = EvaluateWithBase(e, b, opts.Looks, display)
 	})
 	return results, nil
 }
 
 // EvaluateWithBase analyzes and decides head after adding its findings
 // against base (nil: new at the merge base), and records the base's own
-// decision and the looks (docs/review.md). display names the experiments
-// root in head's file paths.
-func EvaluateWithBase(head, base *experiment.Experiment, side *Base, display string) decision.Result {
+// decision and the looks (nil looks: none counted) (docs/review.md).
+// display names the experiments root in head's file paths.
+func EvaluateWithBase(head, base *experiment.Experiment, looks *Looks, display string) decision.Result {
 	head.Issues = append(head.Issues, history.Findings(head, base)...)
 	r := Evaluate(head)
-	h := &decision.History{Base: decision.Base{New: true}, Looks: -1, LooksUnknown: side.LooksUnknown}
+	b := &decision.Base{New: true}
 	if base != nil {
 		d := Evaluate(base).Decision
-		h.Base = decision.Base{Outcome: d.Outcome, Arm: d.Arm, Reason: d.Reason, DataSHA256: base.DataSHA256}
+		b = &decision.Base{Outcome: d.Outcome, Arm: d.Arm, Reason: d.Reason, DataSHA256: base.DataSHA256}
 	}
-	if side.Looks != nil && head.DataFile != "" {
-		rel := head.DataFile
-		if display != "." && display != "" {
-			rel = strings.TrimPrefix(rel, display+"/")
-		}
-		if n, err := side.Looks(rel); err != nil {
-			h.LooksUnknown = err.Error()
-		} else {
-			h.Looks, h.LooksUnknown = n, ""
+	r.History = record(head, b, looks, display)
+	return r
+}
+
+// record is head's record of its merge base b (nil: not compared) and
+// of its looks.
+func record(head *experiment.Experiment, b *decision.Base, looks *Looks, display string) *decision.History {
+	h := &decision.History{Base: b, Looks: -1}
+	if looks != nil {
+		h.LooksUnknown = looks.Unknown
+		if looks.Count != nil && head.DataFile != "" {
+			rel := head.DataFile
+			if display != "." && display != "" {
+				rel = strings.TrimPrefix(rel, display+"/")
+			}
+			if n, err := looks.Count(rel); err != nil {
+				h.LooksUnknown = err.Error()
+			} else {
+				h.Looks, h.LooksUnknown = n, ""
+			}
 		}
 	}
 	if h.Looks < 0 && h.LooksUnknown == "" {
 		h.LooksUnknown = "no history available"
 	}
-	r.History = h
-	return r
+	return h
 }
 
 // workers is Options.Workers, or GOMAXPROCS when it is zero or negative.

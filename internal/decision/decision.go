@@ -83,8 +83,9 @@ type Result struct {
 // result was looked at.
 type History struct {
 	// Base is the decision at the merge base; Base.New when the experiment
-	// did not exist there.
-	Base Base
+	// did not exist there; nil when no merge base was compared (a local
+	// check without --base counts the looks alone).
+	Base *Base
 	// Looks counts the commits that changed the data file with data rows
 	// in it (docs/review.md#looks); -1 when unknown, with LooksUnknown
 	// saying why.
@@ -104,6 +105,9 @@ type Base struct {
 // Changed reports whether the pull request changes the decision: a new
 // experiment, another outcome, or another launching or rolled-back arm.
 func (h *History) Changed(now Decision) bool {
+	if h.Base == nil {
+		return false
+	}
 	return h.Base.New || h.Base.Outcome != now.Outcome || h.Base.Arm != now.Arm
 }
 

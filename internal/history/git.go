@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,11 @@ func lookGit(pathList string) (string, error) {
 
 // run runs git in dir with the repository's own commands turned off.
 func (g *Git) run(dir string, args ...string) ([]byte, error) {
+	return g.runInput(dir, nil, args...)
+}
+
+// runInput is run with stdin, for git's batch modes.
+func (g *Git) runInput(dir string, stdin []byte, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
 	defer cancel()
 	full := append([]string{
@@ -112,6 +118,9 @@ func (g *Git) run(dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, g.bin, full...)
 	cmd.Dir = dir
 	cmd.Env = g.env
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var errb bytes.Buffer
 	cmd.Stderr = &limited{w: &errb, n: 4096}
 	stdout, err := cmd.StdoutPipe()
@@ -312,33 +321,6 @@ func (g *Git) blob(id string, max int64) ([]byte, error) {
 	return out, nil
 }
 
-// maxLooks bounds the commits counted for one file.
-const maxLooks = 10000
-
-// Looks counts the non-merge commits on HEAD's history that changed the
-// file p (relative to the top), less the commit that created it when the
-// file then held no data row, a header-only scaffold
-// (docs/review.md#looks).
-func (g *Git) Looks(p string) (int, error) {
-	out, err := g.run(g.top, "log", "--no-merges", "--format=%H", "--max-count="+strconv.Itoa(maxLooks+1), "HEAD", "--", ":(literal)"+p)
-	if err != nil {
-		return 0, err
-	}
-	commits := strings.Fields(string(out))
-	if len(commits) > maxLooks {
-		return 0, fmt.Errorf("more than %d commits changed %s", maxLooks, p)
-	}
-	if len(commits) == 0 {
-		return 0, nil
-	}
-	first := commits[len(commits)-1]
-	b, err := g.run(g.top, "cat-file", "blob", "--end-of-options", first+":"+p)
-	if err == nil && !HasDataRow(b) {
-		return len(commits) - 1, nil
-	}
-	return len(commits), nil
-}
-
 // HasDataRow reports whether a CSV holds a non-empty line after its header.
 func HasDataRow(b []byte) bool {
 	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
@@ -348,4 +330,88 @@ func HasDataRow(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// scaffoldBytes bounds the first version of a data file that is read to
+// tell a header-only scaffold: a header alone is far smaller, so a larger
+// first version held data rows.
+const scaffoldBytes = 64 << 10
+
+// LooksUnder counts the looks of every file below prefix
+// (relative to the top; "." for all) with one git log and two cat-file
+// batches for the whole tree, not two processes per experiment: a check
+// without --base counts them for every experiment it reads, 10,000 of them
+// at most. A file's looks are the non-merge commits on HEAD's history that
+// changed it, less the commit that created it when the file then held no
+// data row, a header-only scaffold (docs/review.md#looks); renames are not
+// followed. The function it returns answers for one
+// file named relative to the top; a file no commit changed has 0 looks.
+func (g *Git) LooksUnder(prefix string) (func(p string) int, error) {
+	spec := "."
+	if prefix != "." && prefix != "" {
+		spec = ":(literal)" + prefix
+	}
+	out, err := g.run(g.top, "log", "--no-merges", "--format=%x01%H", "--name-only", "-z", "HEAD", "--", spec)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	first := map[string]string{} // file → its oldest commit, as the log ends with it
+	for _, rec := range strings.Split(string(out), "\x01")[1:] {
+		commit, files, _ := strings.Cut(rec, "\x00")
+		for _, f := range strings.Split(strings.TrimPrefix(files, "\n"), "\x00") {
+			if f != "" {
+				count[f]++
+				first[f] = commit
+			}
+		}
+	}
+	// The first version of each file: sizes first, then the small ones'
+	// contents, in the same order.
+	var specs []string
+	for f, c := range first {
+		if !strings.ContainsAny(f, "\n\r") { // one spec per line; such a name keeps its raw count
+			specs = append(specs, c+":"+f)
+		}
+	}
+	slices.Sort(specs)
+	var small []string
+	if len(specs) > 0 {
+		sizes, err := g.runInput(g.top, []byte(strings.Join(specs, "\n")+"\n"), "cat-file", "--batch-check=%(objecttype) %(objectsize)")
+		if err != nil {
+			return nil, err
+		}
+		lines := strings.Split(strings.TrimSuffix(string(sizes), "\n"), "\n")
+		if len(lines) != len(specs) {
+			return nil, fmt.Errorf("git cat-file: %d answers for %d files", len(lines), len(specs))
+		}
+		for i, l := range lines {
+			var n int64
+			if kind, size, ok := strings.Cut(l, " "); ok && kind == "blob" {
+				n, _ = strconv.ParseInt(size, 10, 64)
+				if n <= scaffoldBytes {
+					small = append(small, specs[i])
+				}
+			}
+		}
+	}
+	if len(small) > 0 {
+		blobs, err := g.runInput(g.top, []byte(strings.Join(small, "\n")+"\n"), "cat-file", "--batch=%(objectsize)")
+		if err != nil {
+			return nil, err
+		}
+		for _, sp := range small {
+			head, rest, ok := bytes.Cut(blobs, []byte{'\n'})
+			n, err := strconv.Atoi(string(head))
+			if !ok || err != nil || n > len(rest) {
+				return nil, fmt.Errorf("git cat-file: unexpected answer for %s", sp)
+			}
+			if !HasDataRow(rest[:n]) {
+				_, f, _ := strings.Cut(sp, ":")
+				count[f]-- // the header-only scaffold is not a look
+			}
+			blobs = bytes.TrimPrefix(rest[n:], []byte{'\n'})
+		}
+	}
+	return func(p string) int { return count[p] }, nil
 }

@@ -53,7 +53,7 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 	ovHead := "| Experiment | Health | Decision | Primary lift [CI] | p |\n| --- | --- | --- | --- | --- |\n"
 	withBase := false
 	for _, r := range rs {
-		withBase = withBase || r.History != nil
+		withBase = withBase || r.History != nil && r.History.Base != nil
 	}
 	if withBase {
 		ovHead = "| Experiment | Health | Decision | Primary lift [CI] | p | At the merge base |\n| --- | --- | --- | --- | --- | --- |\n"

@@ -35,6 +35,9 @@ func outcomeWord(o experiment.Outcome, arm string, withArm bool) string {
 
 // baseCell is the base decision as the overview and the Summary print it.
 func baseCell(h *decision.History) string {
+	if h.Base == nil {
+		return "—"
+	}
 	if h.Base.New {
 		return "new"
 	}
@@ -48,6 +51,14 @@ func historyFields(r decision.Result) []field {
 	if h == nil {
 		return nil
 	}
+	looks := "unknown: " + Clip(h.LooksUnknown, capMessage)
+	if h.Looks >= 0 {
+		looks = strconv.Itoa(h.Looks) + " " + plural(h.Looks, "commit", "commits") + " changed the data file with data in it"
+	}
+	looksField := field{Key: "Looks", Values: []string{looks}}
+	if h.Base == nil {
+		return []field{looksField}
+	}
 	base := "new: not at the merge base"
 	if !h.Base.New {
 		base = baseCell(h)
@@ -60,11 +71,7 @@ func historyFields(r decision.Result) []field {
 			base += " (" + reason + ")"
 		}
 	}
-	looks := "unknown: " + Clip(h.LooksUnknown, capMessage)
-	if h.Looks >= 0 {
-		looks = strconv.Itoa(h.Looks) + " " + plural(h.Looks, "commit", "commits") + " changed the data file with data in it"
-	}
-	return []field{{Key: "Decision at the merge base", Values: []string{base}}, {Key: "Looks", Values: []string{looks}}}
+	return []field{{Key: "Decision at the merge base", Values: []string{base}}, looksField}
 }
 
 // peeked returns the looks and the α of a significant primary seen after
@@ -117,7 +124,7 @@ func commentHeadline(rs []decision.Result) string {
 	compared := false
 	for _, r := range rs {
 		h := r.History
-		if h == nil {
+		if h == nil || h.Base == nil {
 			continue
 		}
 		compared = true
@@ -162,14 +169,18 @@ func historyLine(r decision.Result) string {
 	if h == nil {
 		return ""
 	}
+	looks := "looks: unknown"
+	if h.Looks >= 0 {
+		looks = "looks: " + strconv.Itoa(h.Looks)
+	}
+	if h.Base == nil {
+		return looks
+	}
 	s := "at the merge base: " + baseCell(h)
 	if h.Changed(r.Decision) && !h.Base.New {
 		s += " → " + outcomeWord(r.Decision.Outcome, r.Decision.Arm, true)
 	} else if !h.Base.New {
 		s += ", unchanged"
 	}
-	if h.Looks >= 0 {
-		return s + " · looks: " + strconv.Itoa(h.Looks)
-	}
-	return s + " · looks: unknown"
+	return s + " · " + looks
 }

@@ -10,9 +10,9 @@ import (
 
 // withHistory attaches a base decision (nil: new) and looks to a result.
 func withHistory(r decision.Result, base *decision.Base, looks int) decision.Result {
-	h := &decision.History{Base: decision.Base{New: true}, Looks: looks}
+	h := &decision.History{Base: &decision.Base{New: true}, Looks: looks}
 	if base != nil {
-		h.Base = *base
+		h.Base = base
 	}
 	if looks < 0 {
 		h.LooksUnknown = "a shallow clone"

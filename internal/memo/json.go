@@ -315,8 +315,11 @@ func jsonOf(r decision.Result) jsonExperiment {
 	}
 	je.Power = powerJSON(r)
 	if h := r.History; h != nil {
-		je.Base = &jsonBase{Outcome: "new"}
-		if !h.Base.New {
+		switch {
+		case h.Base == nil: // looks counted, no merge base compared
+		case h.Base.New:
+			je.Base = &jsonBase{Outcome: "new"}
+		default:
 			je.Base = &jsonBase{Outcome: string(h.Base.Outcome), Arm: str(h.Base.Arm), Reason: str(h.Base.Reason), DataSHA256: str(h.Base.DataSHA256)}
 		}
 		if h.Looks >= 0 {
