@@ -116,6 +116,8 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 		if opts.Looks, err = gitLooks(g, rootDir); err != nil {
 			return nil, fmt.Errorf("--base %s: %w", ref, err)
 		}
+	} else if !history.InRepository(rootDir) {
+		// Not in a repository: no looks, and no git started to learn it.
 	} else if g, err := history.OpenGit(rootDir, getenv); err == nil {
 		// Inside a git repository the looks are counted without --base
 		// too (docs/review.md#looks); outside one, or without git, they

@@ -415,3 +415,25 @@ func (g *Git) LooksUnder(prefix string) (func(p string) int, error) {
 	}
 	return func(p string) int { return count[p] }, nil
 }
+
+// InRepository reports whether dir or a folder above it holds a .git
+// entry (a folder, or the file of a worktree or submodule). It runs
+// nothing, so that a check outside any repository does not pay for
+// starting git to learn that it is not in one
+// (docs/performance.md#start-up).
+func InRepository(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(abs, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return false
+		}
+		abs = parent
+	}
+}
