@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -17,7 +16,7 @@ func emptyEnv(string) string { return "" }
 func execCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, emptyEnv, &out, &errOut)
+	code := run(args, emptyEnv, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

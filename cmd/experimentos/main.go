@@ -17,15 +17,14 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
+// main wires the process to run. The command line's commands run to the
+// end in a moment, and an interrupt ends them as it ends any program, so
+// no signal handler is installed: it would start a thread on every run
+// (docs/performance.md#start-up). experimentos-action, which talks to the
+// API, handles SIGINT and SIGTERM itself.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }

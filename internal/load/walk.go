@@ -100,23 +100,28 @@ func (l *loader) walk() error {
 	parts := make([]*walkPart, len(subdirs))
 	errs := make([]error, len(subdirs))
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(subdirs)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(subdirs) {
-					return
-				}
-				parts[i] = newPart()
-				errs[i] = walkDir(l.fsys, subdirs[i].p, subdirs[i].d, parts[i].visit)
-				if errs[i] != nil {
-					stop.Store(true)
-				}
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(subdirs) {
+				return
 			}
-		})
+			parts[i] = newPart()
+			errs[i] = walkDir(l.fsys, subdirs[i].p, subdirs[i].d, parts[i].visit)
+			if errs[i] != nil {
+				stop.Store(true)
+			}
+		}
 	}
-	wg.Wait()
+	if workers := min(runtime.GOMAXPROCS(0), len(subdirs)); workers <= 1 {
+		work() // one subfolder: no goroutine, no thread to start
+	} else {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(work)
+		}
+		wg.Wait()
+	}
 	for _, err := range errs {
 		if err != nil && err != errStopped {
 			return err
