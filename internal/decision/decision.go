@@ -139,7 +139,7 @@ func decideComparison(r *analysis.Report, ci int) Verdict {
 	worse, inSegments := flagged(c), segmentFlagged(r, ci)
 	switch {
 	case len(worse) > 0 && len(inSegments) > 0:
-		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s; also in %s",
+		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s; and %s",
 			c.Arm, strings.Join(worse, ", "), e.Thresholds.Alpha, segmentReason(inSegments, e.Thresholds.Alpha)))
 	case len(worse) > 0:
 		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s",

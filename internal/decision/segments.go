@@ -19,15 +19,20 @@ func segmentFlagged(r *analysis.Report, ci int) []analysis.SegmentFlag {
 }
 
 // segmentReason names each guardrail worsened in a segment with the
-// segment (column=value), its difference and its q-value.
+// segment (column=value), its difference, its state and margin, and its
+// q-value.
 func segmentReason(fl []analysis.SegmentFlag, alpha experiment.Decimal) string {
 	var parts []string
 	for _, f := range fl {
 		g := f.Guardrail
-		parts = append(parts, fmt.Sprintf("segment %s: guardrail %s %s (q = %s)",
-			f.Segment.Name(), g.Metric.Label, FormatDiff(&g.Result), formatQ(g.Q)))
+		mg, margin := g.Metric.Worsened, g.WorsenedMargin
+		if g.State == analysis.StateSevere {
+			mg, margin = g.Metric.Severe, g.SevereMargin
+		}
+		parts = append(parts, fmt.Sprintf("guardrail %s %s in segment %s (%s, beyond the %s margin %s, Benjamini–Hochberg q = %s < %s)",
+			g.Metric.Label, g.State, f.Segment.Name(), FormatDiff(&g.Result), g.State, FormatMargin(g.Metric, mg, margin), formatQ(g.Q), alpha))
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" worsened beyond the margin with Benjamini–Hochberg q < %s", alpha)
+	return strings.Join(parts, "; ")
 }
 
 func formatQ(q analysis.Value) string {

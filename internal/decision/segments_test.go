@@ -88,11 +88,11 @@ func TestSegmentRule5(t *testing.T) {
 		segmentSRMWarning bool
 	}{
 		{"worsened in android holds a winner and names the segment", "0.001", "0.05", []cell{android, ios, web},
-			RuleGuardrailWorsened, experiment.Hold, Investigate, "segment platform=android: guardrail errors +1.50 pp (q = ", false},
+			RuleGuardrailWorsened, experiment.Hold, Investigate, "guardrail errors worsened in segment platform=android (+1.50 pp, beyond the worsened margin 0.10 pp, Benjamini–Hochberg q = ", false},
 		{"worsened in android holds a flat primary", "0.001", "0.05", []cell{flatAndroid, flatIOS, flatWeb},
-			RuleGuardrailWorsened, experiment.Hold, Investigate, "worsened beyond the margin with Benjamini–Hochberg q < 0.05", false},
+			RuleGuardrailWorsened, experiment.Hold, Investigate, "Benjamini–Hochberg q = ", false},
 		{"severe in a segment holds, it does not roll back", "0.001", "0.01", []cell{android, ios, web},
-			RuleGuardrailWorsened, experiment.Hold, Investigate, "platform=android", false},
+			RuleGuardrailWorsened, experiment.Hold, Investigate, "guardrail errors severe in segment platform=android (+1.50 pp, beyond the severe margin 1.00 pp", false},
 		{"a significant segment harm within the margin launches", "0.02", "0.05", []cell{android, ios, web},
 			RuleLaunch, experiment.Launch, NoHold, "improved", false},
 		{"p < α in one of ten segments but q ≥ α launches", "0.001", "0.05", ten,
@@ -162,7 +162,7 @@ func TestSegmentBesideOverall(t *testing.T) {
 	worse.t[2] = 60
 	_, d := decide(buildSegmented("0.0005", "0.05", worse, ios, web))
 	v := d.Comparisons[0]
-	if v.Rule != RuleGuardrailWorsened || !strings.Contains(v.Reason, "worsened beyond its margin with p < 0.05; also in segment platform=android") {
+	if v.Rule != RuleGuardrailWorsened || !strings.Contains(v.Reason, "worsened beyond its margin with p < 0.05; and guardrail errors worsened in segment platform=android") {
 		t.Errorf("verdict = %+v", v)
 	}
 	_, d = decide(buildSegmented("0.0001", "0.0005", worse, ios, web))

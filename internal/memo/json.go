@@ -36,6 +36,9 @@ type (
 		Comps      []jsonComparison  `json:"comparisons"`
 		Decision   jsonDecision      `json:"decision"`
 		Power      *jsonPower        `json:"power"`
+		// Segments is present only when the experiment has segments:
+		// (json_segments.go).
+		Segments []jsonSegment `json:"segments,omitempty"`
 	}
 	jsonThresholds struct {
 		Alpha            experiment.Decimal  `json:"alpha"`
@@ -264,6 +267,7 @@ func jsonOf(r decision.Result) jsonExperiment {
 		je.Comps = append(je.Comps, jc)
 	}
 	je.Power = powerJSON(r)
+	je.Segments = segmentsJSON(rep)
 	return je
 }
 

@@ -43,6 +43,13 @@ type view struct {
 	Actions []actionGroup
 
 	Plot *plot // forest plot for HTML; nil when nothing was analyzed
+
+	// Segments holds a table per segment column and SegmentPlots a forest
+	// plot per column (HTML); CommentSegments is what the PR comment says
+	// instead: the flags and where the tables are (docs/memo.md#segments).
+	Segments        []*section
+	SegmentPlots    []*plot
+	CommentSegments []string
 }
 
 // field is one row of the Summary table; several values show one a line.
@@ -132,6 +139,9 @@ func newView(r decision.Result, m Meta) *view {
 		v.Guardrails = guardrailSection(rep)
 		v.Secondary = secondarySection(rep)
 		v.Plot = newPlot(rep)
+		v.Segments = segmentSections(rep)
+		v.SegmentPlots = segmentPlots(rep)
+		v.CommentSegments = commentSegments(rep, m)
 	}
 	v.Risks = risks(r)
 	v.Actions = actions(r)
@@ -374,6 +384,7 @@ func holdWhy(r decision.Result) []string {
 		out = append(out, "stop: the required sample is reached and the primary metric did not move significantly; conclude the experiment")
 	}
 	out = append(out, flaggedLines(r.Report)...)
+	out = append(out, segmentFlagLines(r.Report)...)
 	return out
 }
 
