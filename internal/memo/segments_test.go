@@ -179,7 +179,9 @@ func TestSegmentRendering(t *testing.T) {
 				Arms          []struct{ Name string }
 				SRM           struct{ DF int } `json:"srm"`
 				Comparisons   []struct {
-					Primary    struct{ QValue *float64 `json:"q_value"` }
+					Primary struct {
+						QValue *float64 `json:"q_value"`
+					}
 					Guardrails []struct {
 						State  string
 						QValue *float64 `json:"q_value"`
