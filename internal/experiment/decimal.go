@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -14,41 +13,98 @@ import (
 // (docs/formats.md#numbers, docs/rules.md#exact-comparisons).
 // The zero value is 0. A Decimal is immutable.
 type Decimal struct {
-	r *big.Rat // nil means 0
-	s string   // the text as written, canonical
-	f float64  // the float64 nearest r
-	c int      // the sign of f − r: where r lies against f
+	// A parsed Decimal keeps its text and builds the exact value only when
+	// it is used (sum cells are many, exact uses few); a computed one keeps
+	// the exact value and renders text only when asked. Both empty is 0.
+	r *big.Rat // the exact value of a computed Decimal
+	s string   // the text as written, for a parsed Decimal
+	f float64  // the float64 nearest the value
 }
 
-var decimalRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-
-// ParseDecimal parses a plain or scientific decimal ("0.05", "1e-5").
+// ParseDecimal parses a plain or scientific decimal ("0.05", "1e-5",
+// docs/formats.md#numbers): an optional sign, digits with at most one
+// point, and an optional exponent of at most four digits. It is on the
+// hot path of every sum cell, so it scans by hand rather than by regexp
+// and takes the nearest float from strconv, which rounds exactly as
+// big.Rat does (to nearest, ties to even).
 func ParseDecimal(s string) (Decimal, error) {
-	if len(s) > 64 || !decimalRE.MatchString(s) {
+	if len(s) > 64 || !isDecimal(s) {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
-	}
-	d := ratDecimal(r)
-	d.r, d.s = r, strings.TrimPrefix(s, "+") // as written, zero included
-	return d, nil
+	f, _ := strconv.ParseFloat(s, 64) // ±Inf or 0 beyond float64's range, as big.Rat's Float64 gives
+	return Decimal{s: strings.TrimPrefix(s, "+"), f: f}, nil
 }
 
-// MustDecimal is ParseDecimal for constants; it panics on a malformed literal.
+// rat returns the exact value, shared with d for a computed Decimal: the
+// caller must not modify it.
+func (d Decimal) rat() *big.Rat {
+	switch {
+	case d.r != nil:
+		return d.r
+	case d.s == "":
+		return new(big.Rat)
+	}
+	r, ok := new(big.Rat).SetString(d.s)
+	if !ok { // isDecimal accepted s, and big.Rat reads every such text
+		panic("experiment: unreadable decimal " + strconv.Quote(d.s))
+	}
+	return r
+}
+
+// zero reports whether d is the zero value (a parsed "0" is not, but
+// equals it).
+func (d Decimal) zero() bool { return d.r == nil && d.s == "" }
+
+// isDecimal reports whether s is [+-]digits[.digits][e[+-]digits], with a
+// digit on at least one side of the point and 1 to 4 exponent digits.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 || exp > 4 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// MustDecimal is ParseDecimal for constants; it panics on a malformed
+// literal. A constant is compared often, so its exact value is built once.
 func MustDecimal(s string) Decimal {
 	d, err := ParseDecimal(s)
 	if err != nil {
 		panic("experiment: " + err.Error())
 	}
+	d.r = d.rat()
 	return d
 }
 
 // Rat returns a copy of the exact value.
 func (d Decimal) Rat() *big.Rat {
 	if d.r == nil {
-		return new(big.Rat)
+		return d.rat() // a fresh value
 	}
 	return new(big.Rat).Set(d.r)
 }
@@ -58,22 +114,30 @@ func (d Decimal) Float64() float64 { return d.f }
 
 // Sign returns -1, 0 or +1.
 func (d Decimal) Sign() int {
-	if d.r == nil {
+	switch {
+	case d.zero():
 		return 0
+	case d.f > 0:
+		return 1
+	case d.f < 0:
+		return -1
 	}
-	return d.r.Sign()
+	return d.rat().Sign() // 0, or below float64's smallest
 }
 
 // String returns the decimal as written.
 func (d Decimal) String() string {
-	if d.r == nil {
+	switch {
+	case d.s != "":
+		return d.s
+	case d.r == nil:
 		return "0"
 	}
-	return d.s
+	return ratString(d.r)
 }
 
 // Cmp compares d and e exactly.
-func (d Decimal) Cmp(e Decimal) int { return d.Rat().Cmp(e.Rat()) }
+func (d Decimal) Cmp(e Decimal) int { return d.rat().Cmp(e.rat()) }
 
 // FloatAbove reports whether the float x is strictly greater than d,
 // compared exactly: no float lies strictly between d and f, its nearest
@@ -83,7 +147,7 @@ func (d Decimal) FloatAbove(x float64) bool {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return false
 	}
-	return x > d.f || x == d.f && d.c > 0
+	return x > d.f || x == d.f && d.floatSide() > 0
 }
 
 // FloatBelow reports whether the float x is strictly below d ("p <
@@ -92,7 +156,20 @@ func (d Decimal) FloatBelow(x float64) bool {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return false
 	}
-	return x < d.f || x == d.f && d.c < 0
+	return x < d.f || x == d.f && d.floatSide() < 0
+}
+
+// floatSide returns the sign of f − d: where d's nearest float lies
+// against the exact value. It is needed only when a float equals f, so it
+// is computed then rather than for every parsed cell.
+func (d Decimal) floatSide() int {
+	switch {
+	case d.zero():
+		return 0
+	case math.IsInf(d.f, 0):
+		return int(math.Copysign(1, d.f))
+	}
+	return new(big.Rat).SetFloat64(d.f).Cmp(d.rat())
 }
 
 // MarshalJSON writes the decimal as a JSON number (shortest form that
@@ -129,28 +206,19 @@ func ratDecimal(r *big.Rat) Decimal {
 	if r.Sign() == 0 {
 		return Decimal{}
 	}
-	d := Decimal{r: r, s: ratString(r)}
-	var exact bool
-	d.f, exact = r.Float64()
-	switch {
-	case exact:
-	case math.IsInf(d.f, 0):
-		d.c = int(math.Copysign(1, d.f))
-	default:
-		d.c = new(big.Rat).SetFloat64(d.f).Cmp(r)
-	}
-	return d
+	f, _ := r.Float64()
+	return Decimal{r: r, f: f} // String renders r when asked
 }
 
 // Add returns d + e exactly.
 func (d Decimal) Add(e Decimal) Decimal {
 	switch {
-	case e.r == nil:
+	case e.zero():
 		return d
-	case d.r == nil:
+	case d.zero():
 		return e
 	}
-	return ratDecimal(new(big.Rat).Add(d.r, e.r))
+	return ratDecimal(new(big.Rat).Add(d.rat(), e.rat()))
 }
 
 // DivInt returns d / n exactly; it panics when n is 0 (a programmer error).
@@ -158,8 +226,8 @@ func (d Decimal) DivInt(n int64) Decimal {
 	if n == 0 {
 		panic("experiment: Decimal.DivInt by 0")
 	}
-	if d.r == nil {
+	if d.zero() {
 		return d
 	}
-	return ratDecimal(new(big.Rat).Quo(d.r, new(big.Rat).SetInt64(n)))
+	return ratDecimal(new(big.Rat).Quo(d.rat(), new(big.Rat).SetInt64(n)))
 }

@@ -27,6 +27,15 @@ func TestParseDecimal(t *testing.T) {
 		{"Inf", "", true},
 		{"1e", "", true},
 		{"0.1 ", "", true},
+		{"-.5e+3", "-.5e+3", false},
+		{"1E1234", "1E1234", false},
+		{"1e12345", "", true}, // at most four exponent digits
+		{".", "", true},
+		{"+", "", true},
+		{"1.2.3", "", true},
+		{"e5", "", true},
+		{"1e+", "", true},
+		{"--1", "", true},
 	}
 	for _, tt := range tests {
 		d, err := ParseDecimal(tt.in)
@@ -151,9 +160,50 @@ func TestDecimalShortcutMatchesRationalComparison(t *testing.T) {
 			}
 		}
 	}
+	// Computed values (sums, quotients) take the same shortcut.
+	for _, d := range []Decimal{MustDecimal("0.1").Add(MustDecimal("0.2")), MustDecimal("1").DivInt(3), IntDecimal(7).DivInt(-10)} {
+		f := d.Float64()
+		for _, x := range []float64{f, math.Nextafter(f, 1), math.Nextafter(f, -1)} {
+			xr := new(big.Rat).SetFloat64(x)
+			if got, want := d.FloatBelow(x), xr.Cmp(d.Rat()) < 0; got != want {
+				t.Errorf("%g below %s = %v, want %v", x, d, got, want)
+			}
+			if got, want := d.FloatAbove(x), xr.Cmp(d.Rat()) > 0; got != want {
+				t.Errorf("%g above %s = %v, want %v", x, d, got, want)
+			}
+		}
+	}
+	if got := MustDecimal("0.1").Add(MustDecimal("0.2")).String(); got != "0.3" {
+		t.Errorf("0.1 + 0.2 = %s, want 0.3", got)
+	}
 	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		if MustDecimal("0.05").FloatBelow(x) || MustDecimal("0.05").FloatAbove(x) {
 			t.Errorf("%v compared with 0.05", x)
 		}
 	}
+}
+
+// FuzzParseDecimal: whatever ParseDecimal accepts, big.Rat reads to the
+// same exact value, and the float it keeps is the one nearest that value
+// (strconv and big.Rat round alike).
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"0.05", "-1.5e-3", ".5", "5.", "1e9999", "1e-9999", "2.5e-324", "+0", "123456789012345678901234567890.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		r, ok := new(big.Rat).SetString(s)
+		if !ok {
+			t.Fatalf("ParseDecimal(%q) accepted what big.Rat refuses", s)
+		}
+		if d.Rat().Cmp(r) != 0 || d.Sign() != r.Sign() {
+			t.Fatalf("ParseDecimal(%q) = %s, sign %d; want %s", s, d.Rat(), d.Sign(), r)
+		}
+		if want, _ := r.Float64(); d.Float64() != want && !(math.IsInf(want, 0) && math.IsInf(d.Float64(), 0)) {
+			t.Fatalf("ParseDecimal(%q).Float64() = %g, want %g", s, d.Float64(), want)
+		}
+	})
 }

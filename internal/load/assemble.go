@@ -309,7 +309,7 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	e.Plan = c.plan
 	e.Thresholds = l.thresholds(&c, &is)
 
-	var metrics []metric
+	metrics := make([]metric, 0, 1+len(c.guardrails)+len(c.secondary))
 	if c.primarySet && c.primary.metric != "" {
 		metrics = append(metrics, l.newMetric(c.primary, rolePrimary, &is))
 	} else {
@@ -325,6 +325,8 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	if usable {
 		metrics = l.loadData(e, &c, metrics, &is)
 	}
+	e.Guardrails = make([]experiment.Metric, 0, len(c.guardrails))
+	e.Secondary = make([]experiment.Metric, 0, len(c.secondary))
 	for i := range metrics {
 		g := &metrics[i]
 		if g.m.Kind == experiment.KindAuto {

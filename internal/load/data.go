@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,8 +359,6 @@ func (f *dataFile) moments(r row, cell func(row, int) string, m *experiment.Metr
 	return mo
 }
 
-var sumRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$`)
-
 // parseSum parses a sum cell: a decimal, with scientific notation as
 // warehouses export large floats; squares cannot be negative. On failure it
 // returns a message that says how to write the number.
@@ -374,17 +371,15 @@ func parseSum(s string, squares bool) (experiment.Decimal, string) {
 		return experiment.Decimal{}, fmt.Sprintf("is %s; remove the thousands separators, e.g. write 1234.5 rather than 1,234.5", quote(s))
 	case notANumber[strings.ToLower(s)]:
 		return experiment.Decimal{}, fmt.Sprintf("is %s, not a finite number; write a decimal such as 251234.50", quote(s))
-	case !sumRE.MatchString(s):
+	}
+	d, err := experiment.ParseDecimal(s)
+	if err != nil {
 		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50 or 1.9102e8", quote(s))
 	}
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		if e, _ := strconv.Atoi(s[i+1:]); e > 300 || e < -300 {
 			return experiment.Decimal{}, fmt.Sprintf("is %s, out of range; write a decimal such as 1.9102e8", quote(s))
 		}
-	}
-	d, err := experiment.ParseDecimal(s)
-	if err != nil {
-		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50", quote(s))
 	}
 	if math.IsInf(d.Float64(), 0) {
 		return experiment.Decimal{}, fmt.Sprintf("is %s, too large to analyse", quote(s))
