@@ -108,10 +108,22 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 	for i, a := range d.Arms {
 		armAt[a.Arm] = i
 	}
+	// The metrics' names in a fixed order, so that each value's moments
+	// accumulate in a slice and go into a map once.
+	names := make([]string, 0, len(d.Arms[0].Moments))
+	for name := range d.Arms[0].Moments {
+		names = append(names, name)
+	}
+	type acc struct {
+		users int64
+		line  int
+		mo    []experiment.Moments
+	}
 	var out []segmentRows
 	for ci, col := range e.Segments {
 		at := map[string]int{}
 		start := len(out)
+		var accs [][]acc // per value, per arm
 		for _, r := range d.Rows {
 			if ci >= len(r.Cell) {
 				continue
@@ -119,25 +131,37 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 			v := r.Cell[ci]
 			k, ok := at[v]
 			if !ok {
-				k = len(out)
+				k = len(out) - start
 				at[v] = k
-				s := segmentRows{column: col, value: v, line: r.Line, arms: make([]experiment.Row, len(d.Arms))}
-				for i, a := range d.Arms {
-					s.arms[i] = experiment.Row{Arm: a.Arm, Cell: []string{v}, Moments: make(map[string]experiment.Moments, len(r.Moments))}
+				out = append(out, segmentRows{column: col, value: v, line: r.Line})
+				a := make([]acc, len(d.Arms))
+				for i := range a {
+					a[i].mo = make([]experiment.Moments, len(names))
 				}
-				out = append(out, s)
+				accs = append(accs, a)
 			}
-			a := &out[k].arms[armAt[r.Arm]]
-			if a.Line == 0 {
-				a.Line = r.Line
+			a := &accs[k][armAt[r.Arm]]
+			if a.line == 0 {
+				a.line = r.Line
 			}
-			a.Users += r.Users
-			for name, mo := range r.Moments {
-				a.Moments[name] = a.Moments[name].Add(mo)
+			a.users += r.Users
+			for ni, name := range names {
+				if mo, ok := r.Moments[name]; ok {
+					a.mo[ni] = a.mo[ni].Add(mo)
+				}
 			}
 		}
 		for k := start; k < len(out); k++ {
-			out[k].values = len(out) - start
+			s := &out[k]
+			s.values = len(out) - start
+			s.arms = make([]experiment.Row, len(d.Arms))
+			for i, a := range accs[k-start] {
+				m := make(map[string]experiment.Moments, len(names))
+				for ni, name := range names {
+					m[name] = a.mo[ni]
+				}
+				s.arms[i] = experiment.Row{Arm: d.Arms[i].Arm, Cell: []string{s.value}, Users: a.users, Line: a.line, Moments: m}
+			}
 		}
 	}
 	return out

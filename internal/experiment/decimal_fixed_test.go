@@ -1,0 +1,44 @@
+package experiment
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestDecimalFixedAdd checks the machine-integer path of Add against
+// big.Rat: the same exact value, the nearest float64, and the text of a
+// computed sum; sums that would overflow fall back to big.Rat.
+func TestDecimalFixedAdd(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	texts := []string{"0", "-0.5", "251234.50", "1.9102e8", "1e-5", "-12.5", "123456789012345678", "0.000000000000000001",
+		"9.99999999999999999e18", "-9.99999999999999999e18", "1e18", "3e-18", "7", "0.1", "0.2", "1234567890123456789012"}
+	for range 2000 {
+		m := rng.Int64N(2_000_000_000_000) - 1_000_000_000_000
+		texts = append(texts, strconv.FormatInt(m, 10)+"e"+strconv.Itoa(rng.IntN(25)-14))
+	}
+	for i := 0; i+1 < len(texts); i++ {
+		a, err1 := ParseDecimal(texts[i])
+		b, err2 := ParseDecimal(texts[i+1])
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		sum := a.Add(b).Add(a)
+		want := new(big.Rat).Add(a.Rat(), b.Rat())
+		want.Add(want, a.Rat())
+		if sum.Rat().Cmp(want) != 0 {
+			t.Fatalf("%s + %s + %s = %s, want %s", texts[i], texts[i+1], texts[i], sum.Rat().RatString(), want.RatString())
+		}
+		if f, _ := want.Float64(); sum.Float64() != f {
+			t.Fatalf("%s + %s + %s: float %v, want the nearest %v", texts[i], texts[i+1], texts[i], sum.Float64(), f)
+		}
+		if got, want := sum.String(), ratDecimal(want).String(); sum.s == "" && got != want {
+			t.Fatalf("text %q, want %q", got, want)
+		}
+		if sum.Sign() != want.Sign() {
+			t.Fatalf("sign %d, want %d", sum.Sign(), want.Sign())
+		}
+	}
+}
