@@ -201,7 +201,7 @@ func segmentHealth(e *experiment.Experiment, arms []Arm, groups []segmentRows) (
 // and each guardrail at α, then the Benjamini–Hochberg q-values per
 // comparison (the primary's family: every segment value; the guardrails':
 // every segment value and guardrail together), then significance and
-// guardrail states from q (docs/statistics.md#false-discovery-rate).
+// guardrail states from q (docs/statistics.md#segment-q-values).
 func segmentComparisons(e *experiment.Experiment, rep *Report, groups []segmentRows, primaryAlpha experiment.Decimal) {
 	d := e.Data
 	k := int64(len(d.Arms))

@@ -17,7 +17,8 @@ import (
 // statsmodels 0.13.5): totals and per-value SRM by scipy.stats.chisquare,
 // p-values by scipy and statsmodels, q-values by
 // statsmodels.stats.multitest.multipletests(method='fdr_bh'). Tolerance
-// 1e-6 relative (1e-12 absolute for values below 1e-6), as SPEC §5 asks.
+// 1e-6 relative (1e-12 absolute for values below 1e-6), as
+// docs/statistics.md#reference-implementations-and-tolerance asks.
 const segmentsPath = "../../testdata/stats/vectors_segments.json"
 
 // minSegmentVectors and segmentCategories guard against a truncated file.

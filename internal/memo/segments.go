@@ -380,11 +380,11 @@ func segmentPlots(rep *analysis.Report) []*plot {
 				if sc == nil {
 					continue
 				}
-				st := sigWord(sc.Primary.Significant)
+				st, class := sigWord(sc.Primary.Significant), "primary"
 				if g := guardFlags(sc); g != "—" {
-					st += ", guardrail flagged"
+					st, class = st+" ⚠", "worsened" // a guardrail flagged in the value: the table names it
 				}
-				items = append(items, plotItem{arm: segmentValue(s.Value), r: &sc.Primary.Result, class: "primary", status: st})
+				items = append(items, plotItem{arm: segmentValue(s.Value), r: &sc.Primary.Result, class: class, status: st})
 			}
 			y = pl.group(y, Clip(m.Label, 28)+" by "+col+", arm "+Clip(c.Arm, 28), m, items, 0, 0)
 		}
