@@ -147,7 +147,7 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 			a.users += r.Users
 			for ni, name := range names {
 				if mo, ok := r.Moments[name]; ok {
-					a.mo[ni] = a.mo[ni].Add(mo)
+					a.mo[ni].Accumulate(&mo)
 				}
 			}
 		}

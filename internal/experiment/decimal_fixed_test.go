@@ -42,3 +42,24 @@ func TestDecimalFixedAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestMomentsAccumulate checks that Accumulate equals Add.
+func TestMomentsAccumulate(t *testing.T) {
+	t.Parallel()
+	d := func(s string) Decimal { return MustDecimal(s) }
+	a := Moments{Count: 3, Sum: d("1.5"), SumSquares: d("2.25"), PreSum: d("-4"), PreSumProduct: d("1e-3")}
+	b := Moments{Count: 4, Sum: d("2.25"), DenSum: d("7"), DenSumSquares: d("49"), SumProduct: d("0.1"), PreSumSquares: d("16"), PreSumProduct: d("2e3")}
+	want := a.Add(b)
+	got := a
+	got.Accumulate(&b)
+	if got.Count != want.Count {
+		t.Fatalf("count %d, want %d", got.Count, want.Count)
+	}
+	for i, p := range [][2]Decimal{{got.Sum, want.Sum}, {got.SumSquares, want.SumSquares}, {got.DenSum, want.DenSum},
+		{got.DenSumSquares, want.DenSumSquares}, {got.SumProduct, want.SumProduct}, {got.PreSum, want.PreSum},
+		{got.PreSumSquares, want.PreSumSquares}, {got.PreSumProduct, want.PreSumProduct}} {
+		if p[0].Cmp(p[1]) != 0 || p[0].Float64() != p[1].Float64() {
+			t.Errorf("field %d = %s, want %s", i, p[0], p[1])
+		}
+	}
+}

@@ -295,6 +295,9 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 		default:
 			cr.Users = n
 		}
+		if len(f.e.Segments) > 0 {
+			cr.Cell = make([]string, 0, len(f.e.Segments))
+		}
 		for _, s := range f.e.Segments {
 			v := strings.TrimSpace(cell(r, t.cols[s]))
 			if len([]rune(v)) > maxSegmentText {
@@ -509,7 +512,9 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		}
 		a.Users += r.Users
 		for name, mo := range r.Moments {
-			a.Moments[name] = a.Moments[name].Add(mo)
+			acc := a.Moments[name]
+			acc.Accumulate(&mo)
+			a.Moments[name] = acc
 		}
 	}
 	return d
