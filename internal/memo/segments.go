@@ -126,6 +126,25 @@ func guardFlags(sc *analysis.SegmentComparison) string {
 	return strings.Join(out, "; ")
 }
 
+// maxSegmentLines caps the segment flags listed in the Decision's "why
+// hold", under Next Actions and in the PR comment; the segment tables
+// list every one.
+const maxSegmentLines = 10
+
+// capLines keeps the first maxSegmentLines lines and counts the rest.
+func capLines(lines []string, what string) []string {
+	if len(lines) <= maxSegmentLines {
+		return lines
+	}
+	n := len(lines) - maxSegmentLines
+	return append(lines[:maxSegmentLines:maxSegmentLines], fmt.Sprintf("…and %d more %s, listed in the segment tables.", n, what))
+}
+
+// segmentFlags is segmentFlagLines capped.
+func segmentFlags(rep *analysis.Report) []string {
+	return capLines(segmentFlagLines(rep), "guardrails worsened in a segment")
+}
+
 // segmentFlagLines names each guardrail worsened or severe in a segment,
 // for the Decision's "why hold" and the PR comment.
 func segmentFlagLines(rep *analysis.Report) []string {
@@ -177,7 +196,7 @@ func commentSegments(rep *analysis.Report, m Meta) []string {
 	}
 	out := []string{fmt.Sprintf("Segments by %s: the tables and forest plots are in the memo (memo.md, memo.html) in %s.",
 		strings.Join(names, ", "), runRefPlain(runURL(m)))}
-	flags := append(segmentFlagLines(rep), segmentSRMLines(rep)...)
+	flags := append(segmentFlags(rep), capLines(segmentSRMLines(rep), "segment sample ratio mismatches")...)
 	if len(flags) == 0 {
 		out = append(out, "No guardrail worsened in a segment and no segment's split is off.")
 	}
@@ -214,7 +233,12 @@ func riskSegments(r decision.Result) []string {
 			}
 		}
 	}
-	for _, l := range segmentSRMLines(rep) {
+	srm := segmentSRMLines(rep)
+	for i, l := range srm {
+		if i == maxSegmentLines {
+			out = append(out, fmt.Sprintf("…and %d more segment sample ratio mismatches, listed under Health.", len(srm)-i))
+			break
+		}
 		out = append(out, "There is a "+l+": that segment's arms may differ in who they contain, so its results may be biased; the segment SRM is exploratory and does not hold the decision.")
 	}
 	out = append(out, fmt.Sprintf("Segment results are exploratory: %d %s over %d segment %s, each comparison's q-values by Benjamini–Hochberg over its family of values (and guardrails); among them only a guardrail worsened beyond its margin with q < %s changes the decision (rule 5).",
@@ -348,7 +372,11 @@ func controlIndex(rep *analysis.Report) int {
 func segmentInvestigate(rep *analysis.Report, ci int) []string {
 	var out []string
 	arm := Clip(rep.Comparisons[ci].Arm, capShort)
-	for _, f := range rep.SegmentFlags(ci) {
+	for i, f := range rep.SegmentFlags(ci) {
+		if i == maxSegmentLines {
+			out = append(out, fmt.Sprintf("…and %d more guardrails worsened in a segment of arm %s, listed in the segment tables.", len(rep.SegmentFlags(ci))-i, arm))
+			break
+		}
 		g := f.Guardrail
 		k := g.Metric.Kind
 		out = append(out, fmt.Sprintf("%s in arm %s, segment %s: %s vs control %s (%s, beyond the worsened margin %s, q = %s): find what in %s breaks for %s users (a client version, a device, a page) before launching anywhere.",

@@ -3,6 +3,7 @@ package memo
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -200,5 +201,49 @@ func TestSegmentRendering(t *testing.T) {
 	jg := segs[0].Comparisons[0].Guardrails[0]
 	if jg.QValue == nil || *jg.QValue != g.Q.V || jg.State != "worsened" || segs[0].Comparisons[0].Primary.QValue == nil {
 		t.Errorf("JSON android guardrail = %+v, want q %v worsened", jg, g.Q.V)
+	}
+}
+
+// TestSegmentHostileValue: a segment value is a user string; it cannot
+// break out of the Markdown table or the HTML, and a long list of flags
+// is capped outside the tables.
+func TestSegmentHostileValue(t *testing.T) {
+	t.Parallel()
+	v := `<script>x</script> | *b* </details> <!-- m -->`
+	csv := "variant,platform,users,conv,errors\n"
+	for i := range 12 {
+		csv += fmt.Sprintf("control,\"%s%d\",2000,200,10\ntreatment,\"%s%d\",2000,230,40\n", v, i, v, i)
+	}
+	r := segmented(t, segYAML, csv)
+	var md, html bytes.Buffer
+	if err := Markdown(&md, r, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&html, r, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{md.String(), html.String()} {
+		if strings.Contains(out, "<script>") || strings.Contains(out, "</details>") || strings.Contains(out, "<!-- m") {
+			t.Errorf("a segment value broke out:\n%s", out)
+		}
+	}
+	// Every row of the platform table has the header's number of cells.
+	in := false
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| platform |") {
+			in = true
+		}
+		if in && !strings.HasPrefix(line, "|") {
+			break
+		}
+		if in && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 8 {
+			t.Errorf("table row with a wrong cell count: %s", line)
+		}
+	}
+	if got := len(r.Report.SegmentFlags(0)); got != 12 {
+		t.Fatalf("%d segment flags, want 12", got)
+	}
+	if !strings.Contains(md.String(), "…and 2 more guardrails worsened in a segment, listed in the segment tables.") {
+		t.Errorf("the why-hold list is not capped")
 	}
 }

@@ -384,7 +384,7 @@ func holdWhy(r decision.Result) []string {
 		out = append(out, "stop: the required sample is reached and the primary metric did not move significantly; conclude the experiment")
 	}
 	out = append(out, flaggedLines(r.Report)...)
-	out = append(out, segmentFlagLines(r.Report)...)
+	out = append(out, segmentFlags(r.Report)...)
 	return out
 }
 
