@@ -1,4 +1,4 @@
-# ExperimentOS GitHub Action image: a static Go binary on an empty base
+# ExperimentOS GitHub Action image: two static Go binaries on an empty base
 # holding only CA certificates (for api.github.com / GHES over TLS).
 # scratch has nothing to patch or pin; the builder names its exact Go
 # release and Debian base.
@@ -24,9 +24,11 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w -X main.version=${VERSION}" -o /out/experimentos ./cmd/experimentos
+# Both commands: experimentos (the entrypoint) and experimentos-action,
+# which `experimentos action` runs (docs/action.md#the-image).
+RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w -X main.version=${VERSION}" -o /out/ ./cmd/experimentos ./cmd/experimentos-action
 
 FROM scratch
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /out/experimentos /experimentos
+COPY --from=build /out/experimentos /out/experimentos-action /
 ENTRYPOINT ["/experimentos"]

@@ -44,7 +44,7 @@ func writeExp(t *testing.T, ws, id, kind, extraYAML string) {
 	must(t, os.WriteFile(filepath.Join(dir, "results.csv"), []byte(e2eCSV[kind]), 0o644))
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -238,14 +238,7 @@ func parseOutputs(t *testing.T, s string) map[string]string {
 var annotationRE = regexp.MustCompile(`(?m)^::(error|warning) (?:col=\d+,)?file=([^,]+),line=(\d+),title=[^:]+::(.+)$`)
 
 func TestActionE2E(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "experimentos")
-	// Default flags share the build cache with `go test`; the Dockerfile's
-	// own flags (CGO_ENABLED=0, -trimpath, -ldflags) are exercised by
-	// scripts/chroot-check.
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	marker := prcomment.Marker("experiments")
 	bot := githubfake.User{Login: "github-actions[bot]", ID: 41898282, Type: "Bot"}
 	person := githubfake.User{Login: "mona", ID: 1, Type: "User"}
@@ -611,4 +604,29 @@ func TestActionE2E(t *testing.T) {
 			t.Errorf("exit %d: %s", r.code, r.stderr)
 		}
 	})
+}
+
+// `experimentos action` hands over to the experimentos-action beside it;
+// without one it says how to build it, and it never runs one found on PATH
+// or in the working folder (which a pull request controls).
+func TestActionHandOver(t *testing.T) {
+	t.Parallel()
+	alone := filepath.Join(t.TempDir(), "experimentos")
+	if out, err := exec.Command("go", "build", "-o", alone, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ws := t.TempDir()
+	planted := filepath.Join(ws, "experimentos-action")
+	must(t, os.WriteFile(planted, []byte("#!/bin/sh\necho planted; exit 0\n"), 0o755))
+	r := runBinary(t, alone, ws, []string{"PATH=" + ws + ":/usr/bin:/bin"}, "action")
+	if r.code != 2 || !strings.Contains(r.stderr, "go build -o DIR/ ./cmd/experimentos ./cmd/experimentos-action") ||
+		strings.Contains(r.stdout+r.stderr, "planted") {
+		t.Errorf("without its binary: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+
+	both := buildBinary(t)
+	r = runBinary(t, both, t.TempDir(), []string{"PATH=/usr/bin:/bin"}, "action", "extra")
+	if r.code != 2 || !strings.Contains(r.stderr, `takes no arguments (got ["extra"])`) {
+		t.Errorf("action extra: exit %d: %s", r.code, r.stderr)
+	}
 }

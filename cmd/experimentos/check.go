@@ -63,7 +63,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		if explicit && len(rs) == 0 {
 			// A PATH the user named must hold what they meant to gate
 			// (docs/formats.md#the-experiments-folder).
-			fmt.Fprintf(stderr, "experimentos check: %s holds no experiment: no folder below it has an experiment.yaml (nor a near-miss such as experiment.yml)\n", p)
+			fmt.Fprintf(stderr, "experimentos check: %s\n", noExperiment(p))
 			return exitUsage
 		}
 		results = append(results, rs...)
@@ -112,4 +112,9 @@ func render(w io.Writer, format string, results []decision.Result, meta memo.Met
 		color := isTerminal(w) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 		return memo.Text(w, results, meta, color)
 	}
+}
+
+// noExperiment says that the PATH the user named holds no experiment.
+func noExperiment(path string) string {
+	return path + " holds no experiment: no folder below it has an experiment.yaml (nor a near-miss such as experiment.yml)"
 }

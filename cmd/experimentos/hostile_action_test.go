@@ -26,13 +26,17 @@ import (
 // buildBinary builds the command once for the tests of this file.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "experimentos")
-	// Default flags, as action_e2e_test.go: they share the build cache.
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// Both commands into one folder, as the image and go install put them:
+	// `experimentos action` runs the experimentos-action beside it. Default
+	// flags share the build cache with `go test`; the Dockerfile's own
+	// flags (CGO_ENABLED=0, -trimpath, -ldflags) are exercised by
+	// scripts/chroot-check and scripts/container-check.
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "../experimentos-action")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+	return filepath.Join(dir, "experimentos")
 }
 
 // hostileStrings are smuggled into one experiment's YAML; none may reach

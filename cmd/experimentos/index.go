@@ -13,7 +13,8 @@ import (
 
 // runIndex writes the portfolio page of every experiment under PATH to
 // stdout. It is a report, not a gate: the exit status is 0 whatever the
-// decisions, 2 on a usage or I/O error.
+// decisions, 2 on a usage or I/O error or an explicit PATH that holds no
+// experiment.
 func runIndex(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("index", stderr)
 	format := fs.String("format", "markdown", "output format: markdown or html")
@@ -42,6 +43,11 @@ func runIndex(args []string, getenv func(string) string, stdout, stderr io.Write
 	results, err := check.Run(path, check.Options{Limits: load.DefaultLimits()})
 	if err != nil {
 		fmt.Fprintln(stderr, "experimentos index:", err)
+		return exitUsage
+	}
+	if len(paths) == 1 && len(results) == 0 {
+		// As for check: a PATH the user named must hold experiments.
+		fmt.Fprintf(stderr, "experimentos index: %s\n", noExperiment(path))
 		return exitUsage
 	}
 	opts := portfolio.Options{

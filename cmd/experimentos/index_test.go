@@ -22,6 +22,7 @@ func TestIndex(t *testing.T) {
 		{"bad format", []string{"--format", "pdf", "../../testdata/examples"}, exitUsage, nil},
 		{"missing path", []string{"../../no-such-folder"}, exitUsage, nil},
 		{"two paths", []string{"../../testdata/examples", "../../testdata/examples"}, exitUsage, nil},
+		{"path without experiments", []string{"../../docs"}, exitUsage, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
+
+	"github.com/experimentos/experimentos/internal/buildinfo"
 )
 
 // Exit statuses (docs/cli.md#exit-status).
@@ -23,21 +24,13 @@ var version = ""
 
 // toolVersion returns the linker-set version, else the module version, else
 // "dev".
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+func toolVersion() string { return buildinfo.Version(version) }
 
 const usage = `experimentos decides A/B tests committed under experiments/.
 
 Usage:
   experimentos check [--format text|markdown|html|json] [--out DIR] [--fail-on LIST] [PATH ...]
-  experimentos action          GitHub Action mode, configured by the runner's environment
+  experimentos action          GitHub Action mode (runs experimentos-action beside it)
   experimentos init ID         scaffold experiments/ID (never overwrites)
   experimentos index [--format markdown|html] [PATH]
   experimentos version
@@ -61,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "check":
 		return runCheck(rest, getenv, stdout, stderr)
 	case "action":
-		return runAction(ctx, rest, getenv, stdout, stderr)
+		return runAction(rest, stderr)
 	case "init":
 		return runInit(rest, getenv, stdout, stderr)
 	case "index":

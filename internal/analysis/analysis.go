@@ -137,11 +137,18 @@ type Result struct {
 	// Sign is the exact sign of treatment − control value: −1, 0 or +1.
 	Sign int
 	// Sequential is true when the p-value and intervals are the
-	// confidence sequence's.
+	// confidence sequence's (docs/statistics.md#sequential-tests).
 	Sequential bool
+	// CUPED is the pre-period adjustment when the metric has cuped: true;
+	// AbsLift, RelLift, their CIs and p are then the adjusted ones, the
+	// values the observed ones (docs/statistics.md#cuped).
+	CUPED *CUPED
 	// Note is a fact about how the result was computed that the memo
 	// states (for example, why Welch's test replaced the Poisson test).
 	Note string
+	// smallCells marks a sequential proportion result where Cochran's rule
+	// would have called for Fisher's exact test.
+	smallCells bool
 }
 
 // Improved reports whether the arm moved the metric in its desired
@@ -207,6 +214,7 @@ func Analyze(e *experiment.Experiment) *Report {
 		r.Comparisons = append(r.Comparisons, cmp)
 	}
 	r.Health.Issues = append(r.Health.Issues, planIssues(e, r.Comparisons)...)
+	r.Health.Issues = append(r.Health.Issues, sequentialIssues(e, r.Comparisons)...)
 	r.Health.Status = status(r.Health.Issues)
 	if r.Health.Status == Blocked {
 		r.Comparisons = nil

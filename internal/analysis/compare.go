@@ -38,7 +38,14 @@ func compare(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Ro
 	if okT && okC {
 		r.Sign = vt.Cmp(vc)
 	}
-	estimators[m.Kind](p, &r)
+	if m.CUPED {
+		cuped(p, &r)
+	} else {
+		estimators[m.Kind](p, &r)
+	}
+	if e.Thresholds.Sequential {
+		sequential(p, &r)
+	}
 	if r.Test != TestWelch {
 		r.DF = undefined("the test is not a t-test")
 	}

@@ -38,7 +38,9 @@ func (g *Guardrail) Flagged() bool { return g.State == StateWorsened || g.State 
 // harm that is significant and beyond the worsened margin; severe the same
 // beyond the severe margin; inconclusive when not worsened but the CI's
 // harm-side bound lies beyond the worsened margin; else ok. Margins compare
-// exactly in rational arithmetic (docs/rules.md#guardrail-states).
+// exactly in rational arithmetic (docs/rules.md#guardrail-states); a CUPED
+// guardrail's adjusted difference, which is no ratio of the sums as written,
+// compares in floating point.
 func guardrail(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Row) Guardrail {
 	g := Guardrail{Result: compare(e, m, t, c, e.Thresholds.Alpha)}
 	setState(&g, m, t, c)
@@ -52,10 +54,16 @@ func setState(g *Guardrail, m *experiment.Metric, t, c *experiment.Row) {
 	g.SevereMargin = marginValue(m.Severe, g.ControlValue)
 	harm := g.Harmed()
 	g.SignificantHarm = harm && g.Significant
+	exceeds := func(mg experiment.Margin) bool {
+		if g.CUPED != nil {
+			return cupedBeyond(&g, mg)
+		}
+		return beyond(m, t, c, mg)
+	}
 	switch {
-	case g.SignificantHarm && beyond(m, t, c, m.Severe):
+	case g.SignificantHarm && exceeds(m.Severe):
 		g.State = StateSevere
-	case g.SignificantHarm && beyond(m, t, c, m.Worsened):
+	case g.SignificantHarm && exceeds(m.Worsened):
 		g.State = StateWorsened
 	case harmBoundBeyond(&g.Result, g.WorsenedMargin):
 		g.State = StateInconclusive

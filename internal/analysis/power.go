@@ -68,14 +68,15 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 	alpha := r.Alpha.Float64()
 	observed := [2]int64{c.Users, t.Users}
 	vc, vt := variances(r, t, c)
+	seq := sequentialPower(e)
 	switch {
 	case r.ControlValue == 0:
 		pw.MDEAtCurrent = undefined("the control value is 0, so a relative change is undefined")
 	default:
-		pw.MDEAtCurrent = defined(mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha))
+		pw.MDEAtCurrent = defined(mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha, seq))
 	}
-	if r.Metric.Kind != experiment.KindProportion {
-		pw.MDEAbsAtCurrent = defined(stats.NormalMDE(vc, vt, c.Users, t.Users, alpha))
+	if !cohen(r, seq) {
+		pw.MDEAbsAtCurrent = defined(normalMDE(vc, vt, c.Users, t.Users, alpha, seq))
 	} else {
 		pw.MDEAbsAtCurrent = undefined("a proportion's detectable change is relative (Cohen's h)")
 	}
@@ -89,7 +90,7 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 		}
 		target := r.ControlValue * (1 + sign*size)
 		pw.TargetValue = defined(target)
-		nc, nt, why := mdeRequirement(r, vc, vt, target, alpha, w)
+		nc, nt, why := mdeRequirement(r, vc, vt, target, alpha, w, seq)
 		if why != "" {
 			pw.MDERequired = [2]Value{undefined(why), undefined(why)}
 		} else {
@@ -102,6 +103,8 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 		pw.Required, pw.FromPlan = [2]Value{defined(n), defined(n)}, true
 	case pw.Basis == BasisPlanMDE:
 		pw.Required = pw.MDERequired
+	case seq > 0:
+		pw.Required = halvingSample(vc, vt, c.Users, t.Users, alpha, seq)
 	default:
 		pw.Required = [2]Value{defined(4 * float64(c.Users)), defined(4 * float64(t.Users))}
 	}
@@ -119,10 +122,12 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 }
 
 // variances are the per-user variances of the control and the arm, as the
-// metric's test sees them.
+// metric's test sees them: the adjusted variances of a CUPED metric.
 func variances(r *Result, t, c *experiment.Row) (vc, vt float64) {
 	m := r.Metric
 	switch {
+	case r.CUPED != nil:
+		return r.CUPED.Variances[0], r.CUPED.Variances[1]
 	case m.Kind == experiment.KindProportion:
 		return r.ControlValue * (1 - r.ControlValue), r.TreatmentValue * (1 - r.TreatmentValue)
 	case m.Kind == experiment.KindEvents && !m.Welch():
@@ -146,24 +151,33 @@ func variances(r *Result, t, c *experiment.Row) (vc, vt float64) {
 
 // mdeAtCurrent is the relative change in the desired direction detectable
 // with 80% power at the current sample.
-func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha float64) float64 {
-	if r.Metric.Kind == experiment.KindProportion {
-		up := r.Metric.Desired != experiment.Decrease
-		if p1, ok := stats.ProportionMDE(r.ControlValue, nc, nt, alpha, up); ok {
-			return math.Abs(p1/r.ControlValue - 1)
+func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha, seq float64) float64 {
+	if !cohen(r, seq) {
+		d := normalMDE(vc, vt, nc, nt, alpha, seq)
+		if r.Metric.Kind == experiment.KindProportion {
+			// The detectable change cannot leave [0, 1].
+			if r.Metric.Desired != experiment.Decrease {
+				d = math.Min(d, 1-r.ControlValue)
+			} else {
+				d = math.Min(d, r.ControlValue)
+			}
 		}
-		// The detectable change leaves [0, 1]: only the far end is detectable.
-		if up {
-			return 1/r.ControlValue - 1
-		}
-		return 1
+		return d / math.Abs(r.ControlValue)
 	}
-	return stats.NormalMDE(vc, vt, nc, nt, alpha) / math.Abs(r.ControlValue)
+	up := r.Metric.Desired != experiment.Decrease
+	if p1, ok := stats.ProportionMDE(r.ControlValue, nc, nt, alpha, up); ok {
+		return math.Abs(p1/r.ControlValue - 1)
+	}
+	// The detectable change leaves [0, 1]: only the far end is detectable.
+	if up {
+		return 1/r.ControlValue - 1
+	}
+	return 1
 }
 
 // mdeRequirement is the users per arm (control, treatment) that detect a
 // move of the control value to target with 80% power, or why there is none.
-func mdeRequirement(r *Result, vc, vt, target, alpha float64, w [2]float64) (nc, nt float64, why string) {
+func mdeRequirement(r *Result, vc, vt, target, alpha float64, w [2]float64, seq float64) (nc, nt float64, why string) {
 	if r.ControlValue == 0 {
 		return 0, 0, "the control value is 0, so a relative mde sets no effect to detect"
 	}
@@ -171,18 +185,71 @@ func mdeRequirement(r *Result, vc, vt, target, alpha float64, w [2]float64) (nc,
 		if target <= 0 || target >= 1 {
 			return 0, 0, fmt.Sprintf("the planned rate %.4g is outside (0, 1)", target)
 		}
+		if r.CUPED == nil {
+			// The arm's variance at the planned rate, as Cohen's h has it.
+			vc, vt = r.ControlValue*(1-r.ControlValue), target*(1-target)
+		}
+	}
+	delta := math.Abs(target - r.ControlValue)
+	if seq > 0 {
+		nc, nt, ok := stats.SequentialUsersPerArm(vc, vt, delta, alpha, seq, w[0], w[1])
+		if !ok {
+			return 0, 0, "every user has the same value (variance 0), so any change is detectable at once"
+		}
+		return nc, nt, ""
+	}
+	if cohen(r, seq) {
 		nc, nt, ok := stats.PowerUsersPerArm(r.ControlValue, target, alpha, w[0], w[1])
 		if !ok {
 			return 0, 0, "the planned effect is zero at this control rate"
 		}
 		return nc, nt, ""
 	}
-	delta := math.Abs(target - r.ControlValue)
 	nc, nt, ok := stats.NormalUsersPerArm(vc, vt, delta, alpha, w[0], w[1])
 	if !ok {
 		return 0, 0, "every user has the same value (variance 0), so any change is detectable at once"
 	}
 	return nc, nt, ""
+}
+
+// sequentialPower is N* when the primary's power is for the confidence
+// sequence (thresholds.sequential), else 0.
+func sequentialPower(e *experiment.Experiment) float64 {
+	if !e.Thresholds.Sequential {
+		return 0
+	}
+	return float64(SequentialTuning(e))
+}
+
+// cohen reports whether the power figures use Cohen's h: a proportion
+// compared by its own test, neither CUPED-adjusted (whose variances are no
+// longer p(1 − p)) nor sequential.
+func cohen(r *Result, seq float64) bool {
+	return r.Metric.Kind == experiment.KindProportion && r.CUPED == nil && seq == 0
+}
+
+// normalMDE is the absolute change detectable with 80% power at the
+// current sample: by the normal approximation, or for the confidence
+// sequence when seq (N*) is set.
+func normalMDE(vc, vt float64, nc, nt int64, alpha, seq float64) float64 {
+	if seq > 0 {
+		return stats.SequentialMDE(vc, vt, nc, nt, alpha, seq)
+	}
+	return stats.NormalMDE(vc, vt, nc, nt, alpha)
+}
+
+// halvingSample is the sample per arm (control, treatment) at which the
+// confidence sequence detects half the current minimum detectable effect,
+// at the current split: more than four times the current sample, since the
+// sequence's half-width factor grows with n.
+func halvingSample(vc, vt float64, nc, nt int64, alpha, seq float64) [2]Value {
+	d := stats.SequentialMDE(vc, vt, nc, nt, alpha, seq)
+	rc, rt, ok := stats.SequentialUsersPerArm(vc, vt, d/2, alpha, seq, float64(nc), float64(nt))
+	if !ok {
+		why := "every user has the same value (variance 0), so any change is detectable at once"
+		return [2]Value{undefined(why), undefined(why)}
+	}
+	return [2]Value{defined(rc), defined(rt)}
 }
 
 // additional is max(0, ⌈required⌉ − observed), saturating for absurd

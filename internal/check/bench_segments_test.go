@@ -10,15 +10,14 @@ import (
 
 // writeSegmentsTree writes n experiments of 3 arms and 3 segment columns
 // of 5 values each (125 cells, 375 rows), with a revenue mean primary
-// whose CUPED pre-period columns are present (cuped: true is not set: the
-// analysis does not apply CUPED yet, docs/performance.md#segments), a
-// proportion error guardrail and a latency mean guardrail.
+// adjusted by CUPED from its pre-period columns, a proportion error
+// guardrail and a latency mean guardrail (docs/performance.md#segments).
 func writeSegmentsTree(tb testing.TB, n int) string {
 	tb.Helper()
 	root := filepath.Join(tb.TempDir(), "experiments")
 	yaml := `name: Segmented experiment %d
 segments: [platform, country, plan]
-primary: {metric: revenue, type: mean}
+primary: {metric: revenue, type: mean, cuped: true}
 guardrails:
   - {metric: guardrail_error}
   - {metric: latency, type: mean, desired: decrease}

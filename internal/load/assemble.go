@@ -3,7 +3,6 @@ package load
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,8 +28,6 @@ func init() {
 		builtinMargins[k] = rel
 	}
 }
-
-var segmentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
@@ -262,7 +259,7 @@ func (l *loader) experiment(id string) *experiment.Experiment {
 	var is []experiment.Issue
 	is = append(is, l.ownIssues[id]...)
 	for _, seg := range strings.Split(id, "/") {
-		if !segmentRE.MatchString(seg) {
+		if !isLabel(seg) {
 			is = append(is, experiment.Issue{
 				Severity: experiment.SeverityBlocked, Code: experiment.CodeBadConfig, File: e.ConfigFile, Column: "id",
 				Message: fmt.Sprintf("folder name %s is not a valid experiment id segment: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", quote(seg)),

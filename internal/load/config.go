@@ -256,7 +256,7 @@ func (y *ydoc) label(v, key *yaml.Node, kp string) (string, bool) {
 		return "", false
 	}
 	s = normHeader(s)
-	if !segmentRE.MatchString(s) {
+	if !isLabel(s) {
 		y.add(experiment.CodeBadConfig, key, kp, "%s %s is not an arm label: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", kp, quote(s))
 		return "", false
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -192,7 +191,6 @@ func badByte(b []byte) (int, string) {
 const maxCount = 1 << 53
 
 var (
-	countRE    = regexp.MustCompile(`^[0-9]+(\.0*)?$`)
 	notANumber = map[string]bool{"nan": true, "inf": true, "+inf": true, "-inf": true, "infinity": true, "+infinity": true, "-infinity": true}
 )
 
@@ -204,7 +202,7 @@ func parseCount(s string) (int64, string, string) {
 	switch {
 	case s == "":
 		return 0, experiment.CodeBadValue, "is empty; write a whole number such as 1200 (0 when there were none)"
-	case countRE.MatchString(s):
+	case isCount(s):
 		digits := strings.TrimLeft(strings.SplitN(s, ".", 2)[0], "0")
 		if len(digits) > 16 {
 			return 0, experiment.CodeLimitExceeded, fmt.Sprintf("is %s, above %d (2^53), the largest count that is analysed exactly", quote(s), int64(maxCount))

@@ -281,7 +281,7 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 		}
 		raw := strings.TrimSpace(cell(r, vi))
 		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Moments: make(map[string]experiment.Moments, len(metrics))}, raw: raw}
-		if !segmentRE.MatchString(cr.Arm) {
+		if !isLabel(cr.Arm) {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.line, "variant",
 				fmt.Sprintf("variant %s is not an arm label: use letters, digits, '.', '_' and '-', starting with a letter or digit", quote(raw)))
 			continue
@@ -614,17 +614,46 @@ func (f *dataFile) checkMoments(d *experiment.Data, g *metric) {
 
 // checkPre checks a CUPED metric's pre-period moments.
 func (f *dataFile) checkPre(r experiment.Row, m *experiment.Metric, mo experiment.Moments, bad func(experiment.Role, string, ...any)) {
+	if m.Kind == experiment.KindProportion {
+		f.checkPreBinary(r, mo, bad)
+		return
+	}
 	n := float64(r.Users)
 	y, yy := mo.Sum.Float64(), mo.SumSquares.Float64()
-	if m.Kind == experiment.KindProportion {
-		y, yy = float64(mo.Count), float64(mo.Count)
-	}
 	x, xx, xy := mo.PreSum.Float64(), mo.PreSumSquares.Float64(), mo.PreSumProduct.Float64()
 	switch {
 	case !squaresPossible(x, xx, n):
 		bad(experiment.RolePreSumSquares, "the pre-period sum of squares %s is below sum²/users = %.6g, so it is not a per-user sum of squares", mo.PreSumSquares, x*x/n)
 	case !crossPossible(y, yy, x, xx, xy, n):
 		bad(experiment.RolePreSumProduct, "the pre-period cross product %s is outside the Cauchy–Schwarz bound |ΣYX − ΣYΣX/n| ≤ √((ΣY² − (ΣY)²/n)(ΣX² − (ΣX)²/n)), so the pre-period sums cannot come from the same users", mo.PreSumProduct)
+	}
+}
+
+// checkPreBinary checks a CUPED proportion's pre-period moments: the
+// pre-period value X is 0/1 like the metric, so Σx counts users (an integer
+// from 0 to users), Σx² equals Σx, and Σxy counts users with both, between
+// max(0, count + Σx − users) and min(count, Σx) (docs/formats.md#cuped-columns).
+func (f *dataFile) checkPreBinary(r experiment.Row, mo experiment.Moments, bad func(experiment.Role, string, ...any)) {
+	count := func(d experiment.Decimal) (int64, bool) {
+		q := d.Rat()
+		if !q.IsInt() || !q.Num().IsInt64() {
+			return 0, false
+		}
+		return q.Num().Int64(), true
+	}
+	x, okX := count(mo.PreSum)
+	switch {
+	case !okX || x < 0 || x > r.Users:
+		bad(experiment.RolePreSum, "the pre-period count %s is not a whole number from 0 to users = %d; a proportion metric's pre-period value is 0/1 per user, so its sum counts users", mo.PreSum, r.Users)
+		return
+	case mo.PreSumSquares.Cmp(mo.PreSum) != 0:
+		bad(experiment.RolePreSumSquares, "the pre-period sum of squares %s differs from the pre-period sum %s; for a proportion metric the pre-period value is 0/1, so the two are equal", mo.PreSumSquares, mo.PreSum)
+		return
+	}
+	xy, okXY := count(mo.PreSumProduct)
+	lo, hi := max(0, mo.Count+x-r.Users), min(mo.Count, x)
+	if !okXY || xy < lo || xy > hi {
+		bad(experiment.RolePreSumProduct, "the pre-period cross product %s is not a whole number from %d to %d; for a proportion metric it counts users who converted in both periods, at most min(count %d, pre-period count %d) and at least count + pre-period count − users", mo.PreSumProduct, lo, hi, mo.Count, x)
 	}
 }
 
@@ -640,7 +669,7 @@ func squaresPossible(sum, squares, n float64) bool {
 func crossPossible(x, xx, y, yy, xy, n float64) bool {
 	cov := xy - x*y/n
 	vx, vy := math.Max(0, xx-x*x/n), math.Max(0, yy-y*y/n)
-	bound := math.Sqrt(vx * vy)
+	bound := math.Sqrt(vx) * math.Sqrt(vy) // not √(vx·vy), which under- or overflows first
 	scale := math.Max(math.Abs(xy), math.Abs(x*y/n))
 	return math.Abs(cov) <= bound+momentTolerance*math.Max(scale, bound)
 }

@@ -93,6 +93,26 @@ func TestV2Good(t *testing.T) {
 					t.Errorf("secondary = %+v", s)
 				}
 			}},
+		{"cuped mean primary", "name: x\nprimary: {metric: revenue, type: mean, cuped: true}\n", cupedMeanCSV("60000", "40000"),
+			func(t *testing.T, e *experiment.Experiment) {
+				mo := e.Data.Arms[1].Moments["revenue"]
+				if !e.Primary.CUPED || mo.PreSum.String() != "1000" || mo.PreSumSquares.String() != "60000" || mo.PreSumProduct.String() != "40000" {
+					t.Errorf("cuped %v, moments %+v", e.Primary.CUPED, mo)
+				}
+			}},
+		{"cuped proportion primary, the cross product at its bounds", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("95", "95", "5"),
+			func(t *testing.T, e *experiment.Experiment) {
+				// count 10 + pre 95 − users 100 = 5 users converted in both periods at least.
+				if mo := e.Data.Arms[1].Moments["conversions"]; !e.Primary.CUPED || mo.PreSum.String() != "95" || mo.PreSumProduct.String() != "5" {
+					t.Errorf("cuped %v, moments %+v", e.Primary.CUPED, mo)
+				}
+			}},
+		{"sequential with tuning", "name: x\nthresholds: {sequential: true, sequential_tuning: 40000}\n", "variant,users,conversions\ncontrol,100,10\ntreatment,100,12\n",
+			func(t *testing.T, e *experiment.Experiment) {
+				if !e.Thresholds.Sequential || e.Thresholds.SequentialTuning != 40000 {
+					t.Errorf("thresholds = %+v", e.Thresholds)
+				}
+			}},
 		{"repo defaults per kind", "name: x\nguardrails:\n  - metric: latency\n    type: mean\n",
 			"variant,users,conversions,latency_sum,latency_sum_squares\ncontrol,100,10,5000,300000\ntreatment,100,12,5100,310000\n",
 			func(t *testing.T, e *experiment.Experiment) {
@@ -152,6 +172,16 @@ func TestV2Bad(t *testing.T) {
 		{"guardrail near-miss column", "name: x\nguardrails:\n  - metric: guardrail_eror\n", "variant,users,conversions,guardrail_error\ncontrol,100,1,2\ntreatment,100,2,3\n", at{blocked, "bad_config", yml, 3, "guardrails[0].metric", 5}, `did you mean "guardrail_error"`},
 		{"cuped on a ratio", "name: x\nguardrails:\n  - {metric: aov, type: ratio, numerator: revenue, denominator: orders, cuped: true}\n", abcCSV, at{blocked, "bad_config", yml, 3, "guardrails[0].cuped", 73}, "not supported yet"},
 		{"cuped without pre-period columns", "name: x\nprimary:\n  metric: revenue\n  type: mean\n  cuped: true\n", abcCSV, at{blocked, "bad_config", yml, 5, "primary.cuped", 3}, "revenue_pre_sum"},
+		{"cuped on an events primary", "name: x\nprimary: {metric: pageviews, type: events, cuped: true}\n", "variant,users,pageviews\ncontrol,100,150\ntreatment,100,170\n", at{blocked, "bad_config", yml, 2, "primary.cuped", 44}, "not supported yet"},
+		{"cuped on a ratio primary", "name: x\nprimary: {metric: aov, type: ratio, numerator: revenue, denominator: orders, cuped: true}\n", abcCSV, at{blocked, "bad_config", yml, 2, "primary.cuped", 78}, "not supported yet"},
+		{"cuped without one pre-period column", "name: x\nprimary:\n  metric: revenue\n  type: mean\n  cuped: true\n", "variant,users,revenue_sum,revenue_sum_squares,revenue_pre_sum,revenue_pre_sum_squares\ncontrol,100,1200,90000,1000,60000\ntreatment,100,1300,95000,1000,60000\n", at{blocked, "bad_config", yml, 5, "primary.cuped", 3}, "revenue_pre_sum_product"},
+		{"cuped pre-period squares below sum²/users", "name: x\nprimary: {metric: revenue, type: mean, cuped: true}\n", cupedMeanCSV("9999", "40000"), at{blocked, "bad_value", csvf, 3, "revenue_pre_sum_squares", 6}, "pre-period sum of squares"},
+		{"cuped pre-period Cauchy–Schwarz", "name: x\nprimary: {metric: revenue, type: mean, cuped: true}\n", cupedMeanCSV("60000", "99999"), at{blocked, "bad_value", csvf, 3, "revenue_pre_sum_product", 7}, "Cauchy–Schwarz"},
+		{"cuped proportion pre-period count above users", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("101", "101", "5"), at{blocked, "bad_value", csvf, 3, "conversions_pre_sum", 4}, "whole number from 0 to users = 100"},
+		{"cuped proportion pre-period not 0/1", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("20", "35", "5"), at{blocked, "bad_value", csvf, 3, "conversions_pre_sum_squares", 5}, "differs from the pre-period sum"},
+		{"cuped proportion cross product above both counts", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("20", "20", "15"), at{blocked, "bad_value", csvf, 3, "conversions_pre_sum_product", 6}, "from 0 to 10"},
+		{"cuped proportion cross product fractional", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("20", "20", "2.5"), at{blocked, "bad_value", csvf, 3, "conversions_pre_sum_product", 6}, "not a whole number"},
+		{"sequential_tuning zero", "name: x\nthresholds: {sequential: true, sequential_tuning: 0}\n", abcCSV, at{blocked, "bad_config", yml, 2, "thresholds.sequential_tuning", 32}, "at least 1"},
 		{"unknown kind", "name: x\nprimary: {metric: revenue, type: average}\n", abcCSV, at{blocked, "bad_config", yml, 2, "primary.type", 28}, "one of proportion, events, mean, ratio"},
 		{"severe below worsened, relative", "name: x\nguardrails:\n  - {metric: guardrail_error, worsened_threshold: 10%, severe_threshold: 5%}\n", "variant,users,conversions,guardrail_error\ncontrol,100,1,2\ntreatment,100,2,3\n", at{blocked, "bad_config", yml, 3, "guardrails[0].severe_threshold", 56}, "below worsened_threshold"},
 		{"negative margin", "name: x\nguardrails:\n  - {metric: guardrail_error, worsened_threshold: -1%}\n", "variant,users,conversions,guardrail_error\ncontrol,100,1,2\ntreatment,100,2,3\n", at{blocked, "bad_config", yml, 3, "guardrails[0].worsened_threshold", 31}, "cannot be negative"},
@@ -180,4 +210,20 @@ func TestV2Bad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cupedMeanCSV is a CUPED mean primary whose treatment row has the given
+// pre-period sum of squares and cross product (the control's are valid).
+func cupedMeanCSV(preSquares, preProduct string) string {
+	return "variant,users,revenue_sum,revenue_sum_squares,revenue_pre_sum,revenue_pre_sum_squares,revenue_pre_sum_product\n" +
+		"control,100,1200,90000,1000,60000,40000\n" +
+		"treatment,100,1200,90000,1000," + preSquares + "," + preProduct + "\n"
+}
+
+// cupedPropCSV is a CUPED proportion primary (10 conversions of 100 users
+// per arm) whose treatment row has the given pre-period sums.
+func cupedPropCSV(preSum, preSquares, preProduct string) string {
+	return "variant,users,conversions,conversions_pre_sum,conversions_pre_sum_squares,conversions_pre_sum_product\n" +
+		"control,100,10,20,20,5\n" +
+		"treatment,100,10," + preSum + "," + preSquares + "," + preProduct + "\n"
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,8 +72,6 @@ func (y *ydoc) add(code string, n *yaml.Node, key, format string, args ...any) {
 	}
 	y.issues = append(y.issues, is)
 }
-
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // parse parses b into its top-level mapping. It returns nil for an empty
 // document and when the file cannot be used (an issue says why).
@@ -160,9 +157,8 @@ func parserError(msg string) bool {
 func (y *ydoc) syntaxError(err error) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = strings.TrimPrefix(err.Error(), m[0])
+	if n, rest, ok := yamlLine(err.Error()); ok {
+		line, msg = n, rest
 	}
 	if parserError(msg) {
 		// yaml.v3 reports a parser (not scanner) error's line 0-based and
@@ -405,11 +401,6 @@ func (y *ydoc) enum(v, at *yaml.Node, kp string, allowed ...string) (string, boo
 	return "", false
 }
 
-var (
-	plainIntRE = regexp.MustCompile(`^[-+]?[0-9]+$`)
-	dateRE     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-)
-
 // number checks that v is an unquoted YAML number.
 func (y *ydoc) number(v, at *yaml.Node, kp, example string) bool {
 	if isNull(v) {
@@ -493,7 +484,7 @@ func (y *ydoc) integer(v, at *yaml.Node, kp, example string) (int64, bool) {
 	if !y.number(v, at, kp, example) {
 		return 0, false
 	}
-	if !plainIntRE.MatchString(v.Value) {
+	if !isPlainInt(v.Value) {
 		y.add(experiment.CodeBadConfig, at, kp, "%s must be a whole number in plain digits such as %s, not %s", kp, example, quote(v.Value))
 		return 0, false
 	}
@@ -510,7 +501,7 @@ func (y *ydoc) date(v, at *yaml.Node, kp string) (time.Time, bool) {
 	if isNull(v) {
 		return time.Time{}, false
 	}
-	if v.Kind == yaml.ScalarNode && dateRE.MatchString(v.Value) {
+	if v.Kind == yaml.ScalarNode && isDate(v.Value) {
 		if t, err := time.Parse(time.DateOnly, v.Value); err == nil {
 			return t, true
 		}

@@ -226,7 +226,7 @@ func riskSequential(r decision.Result) []string {
 		return nil
 	}
 	if r.Report.Comparisons[0].Primary.Sequential {
-		return []string{"p-values and intervals are sequential (always valid): the experiment may be looked at after every push, at the cost of wider intervals than a fixed-horizon test."}
+		return []string{sequentialSentence(r.Report.Experiment)}
 	}
 	return []string{"thresholds.sequential is on, but these results are fixed-horizon p-values and intervals: looking at them repeatedly inflates the false-positive rate."}
 }
@@ -237,8 +237,8 @@ func riskCUPED(r decision.Result) []string {
 		return nil
 	}
 	for _, res := range metricsOf(r) {
-		if res.Metric.CUPED {
-			out = append(out, fmt.Sprintf("cuped: true is set for %s, but the estimates shown are not adjusted by the pre-period: its intervals are as wide as without CUPED.", Clip(res.Metric.Label, capShort)))
+		if res.Metric.CUPED && res.CUPED == nil {
+			out = append(out, fmt.Sprintf("cuped: true is set for %s, but the pre-period adjustment could not be computed (%s), so its results are n/a.", Clip(res.Metric.Label, capShort), Clip(res.PValue.Null, capMessage)))
 		}
 	}
 	return out
@@ -758,8 +758,8 @@ func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis
 		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
 			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
 	default:
-		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; four times the current sample, about %s %s and %s %s users, would halve that",
-			mdeNow(pw, k), alphaStr(p.Alpha), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
+		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; %s, about %s %s and %s %s users, would halve that",
+			mdeNow(pw, k), alphaStr(p.Alpha), halvingSample(rep, p, pw), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	}
 	ac, at := pw.Additional[0], pw.Additional[1]
 	if ac == 0 && at == 0 {
@@ -795,7 +795,7 @@ func daysSentence(e *experiment.Experiment, c *analysis.Comparison, pw *analysis
 	}
 	s := fmt.Sprintf("At %s that takes about %s more %s", traffic, format.Count(d), plural(int(min(d, 2)), "day", "days"))
 	if feasible, _ := pw.Feasible(); !feasible {
-		return s + fmt.Sprintf(": not feasible at this traffic (more than %d days); consider a larger mde, more traffic, or CUPED.", analysis.FeasibleDays)
+		return s + fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, remedies(c))
 	}
 	return s + "."
 }

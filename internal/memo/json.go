@@ -108,7 +108,7 @@ type (
 		PAdjusted      *float64             `json:"p_adjusted"`
 		Significant    bool                 `json:"significant"`
 		DF             *float64             `json:"df"`
-		CUPED          *struct{}            `json:"cuped"`
+		CUPED          *jsonCUPED           `json:"cuped"`
 		Sequential     bool                 `json:"sequential"`
 		Note           *string              `json:"note"`
 		NullReasons    map[string]string    `json:"null_reasons"`
@@ -135,6 +135,7 @@ type (
 		SevereThreshold   string                  `json:"severe_threshold"`
 		WorsenedMargin    *float64                `json:"worsened_margin"`
 		SevereMargin      *float64                `json:"severe_margin"`
+		CUPED             *jsonCUPED              `json:"cuped,omitempty"`
 		Note              *string                 `json:"note"`
 		NullReasons       map[string]string       `json:"null_reasons"`
 	}
@@ -261,7 +262,10 @@ func jsonOf(r decision.Result) jsonExperiment {
 		Comps:    make([]jsonComparison, 0, len(rep.Comparisons)),
 		Decision: decisionJSON(r.Decision),
 	}
-	if th.SequentialTuning > 0 {
+	if th.Sequential {
+		n := analysis.SequentialTuning(e) // N* as applied, its default included
+		je.Thresholds.SequentialTuning = &n
+	} else if th.SequentialTuning > 0 {
 		je.Thresholds.SequentialTuning = &th.SequentialTuning
 	}
 	for _, a := range rep.Arms {
@@ -351,7 +355,7 @@ func resultJSON(r *analysis.Result) jsonResult {
 		RelCILow: fromValue(r.RelCILow, "rel_ci_low", n), RelCIHigh: fromValue(r.RelCIHigh, "rel_ci_high", n),
 		PValue: fromValue(r.PValue, "p_value", n), PAdjusted: fromValue(r.PAdjusted, "p_adjusted", n),
 		Significant: r.Significant, DF: fromValue(r.DF, "df", n), Sequential: r.Sequential,
-		Note: str(r.Note), NullReasons: n,
+		CUPED: cupedJSON(r.CUPED), Note: str(r.Note), NullReasons: n,
 	}
 }
 
@@ -367,7 +371,7 @@ func guardrailJSON(g *analysis.Guardrail) jsonGuardrail {
 		SignificantHarm:   g.SignificantHarm,
 		WorsenedThreshold: g.Metric.Worsened.String(), SevereThreshold: g.Metric.Severe.String(),
 		WorsenedMargin: num(g.WorsenedMargin), SevereMargin: num(g.SevereMargin),
-		Note: str(g.Note), NullReasons: n,
+		CUPED: cupedJSON(g.CUPED), Note: str(g.Note), NullReasons: n,
 	}
 }
 

@@ -294,9 +294,14 @@ func thresholdsLine(rep *analysis.Report) string {
 		fmt.Sprintf("min users %s per arm", format.Count(th.MinUsers)),
 		"proportion CI "+ciName(th.CIMethod))
 	if th.Sequential {
-		s := "sequential: on"
-		if th.SequentialTuning > 0 {
-			s += fmt.Sprintf(" (tuned for %s users)", format.Count(th.SequentialTuning))
+		s := fmt.Sprintf("sequential: on (tuned for N* = %s users", format.Count(analysis.SequentialTuning(e)))
+		switch {
+		case th.SequentialTuning > 0:
+			s += ")"
+		case e.Plan.UsersPerArm > 0:
+			s += ", 2 × plan.users_per_arm)"
+		default:
+			s += ", the default)"
 		}
 		parts = append(parts, s)
 	} else {
@@ -559,6 +564,9 @@ func (n *notes) all() []string {
 
 func testCell(r *analysis.Result) string {
 	s := string(r.Test)
+	if r.CUPED != nil {
+		s += " (CUPED)"
+	}
 	if r.DF.OK() {
 		s += ", df " + strconv.FormatFloat(r.DF.V, 'f', 1, 64)
 	}
@@ -624,6 +632,7 @@ func primarySection(rep *analysis.Report) *section {
 		if p.Note != "" {
 			n.add(Clip(p.Note, capMessage) + ".")
 		}
+		n.add(cupedSentence("arm "+Clip(c.Arm, capShort), p))
 		n.null("arm "+Clip(c.Arm, capShort), p, "abs lift", "CI", "rel lift", "rel CI", "p")
 	}
 	s.Table = t
@@ -696,6 +705,7 @@ func guardrailSection(rep *analysis.Report) *section {
 			if g.Note != "" {
 				n.add(Clip(m.Label, capShort) + ": " + Clip(g.Note, capMessage) + ".")
 			}
+			n.add(cupedSentence(Clip(m.Label, capShort)+" in arm "+Clip(c.Arm, capShort), &g.Result))
 			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), &g.Result, "abs lift", "CI", "p")
 		}
 	}
@@ -755,6 +765,7 @@ func secondarySection(rep *analysis.Report) *section {
 			if r.Note != "" {
 				n.add(Clip(m.Label, capShort) + ": " + Clip(r.Note, capMessage) + ".")
 			}
+			n.add(cupedSentence(Clip(m.Label, capShort)+" in arm "+Clip(c.Arm, capShort), r))
 			n.null(Clip(m.Label, capShort)+" arm "+Clip(c.Arm, capShort), r, "abs lift", "CI", "rel lift", "rel CI", "p")
 		}
 	}

@@ -3,9 +3,6 @@ package stats
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/mathext"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // CovMoments is one arm's sufficient statistics for CUPED: its users N and,
@@ -122,7 +119,7 @@ func cupedTheta(t, c CovMoments, proportion bool) float64 {
 //	adjusted variance  v_i  = s²_Y,i + θ² s²_X,i − 2θ s_XY,i
 //
 // (moments as CUPEDTheta's, per arm), and then Welch's test on (m_i, v_i, n_i)
-// (docs/statistics.md#mean-metrics): d = m_t − m_c,
+// (docs/statistics.md#mean-metrics; the package's Welch): d = m_t − m_c,
 // se = √(v_t/n_t + v_c/n_c), Welch–Satterthwaite ν, p = 2 sf_t(|d|/se; ν),
 // CI = d ± t_{1−α/2,ν} se. The relative difference is over the unadjusted
 // control mean, rel = d/|μ_Y,c|, with gbstats
@@ -166,7 +163,9 @@ func cupedCompare(at, ac cupedArm, nt, nc int64, theta, alpha float64) (Estimate
 	}
 	st := Summary{N: nt, Mean: at.muY - theta*at.muX, Var: adjVar(at)}
 	sc := Summary{N: nc, Mean: ac.muY - theta*ac.muX, Var: adjVar(ac)}
-	e, crit := cupedWelch(st, sc, alpha)
+	e, crit := welch(st, sc, alpha)
+	// The relative fields are CUPED's own, over the unadjusted control mean.
+	e.Rel, e.RelSE, e.RelLow, e.RelHigh, e.RelOK = 0, 0, 0, 0, false
 	if !e.OK || ac.muY == 0 {
 		return e, st, sc
 	}
@@ -183,46 +182,4 @@ func cupedCompare(at, ac cupedArm, nt, nc int64, theta, alpha float64) (Estimate
 	e.RelLow, e.RelHigh = e.Rel-crit*e.RelSE, e.Rel+crit*e.RelSE
 	e.RelOK = true
 	return e, st, sc
-}
-
-// cupedWelch is Welch's unequal-variance t-test of two summaries
-// (Welch, 1947; docs/statistics.md#mean-metrics), as
-// scipy.stats.ttest_ind_from_stats(equal_var=False):
-//
-//	se = √(v_t/n_t + v_c/n_c)
-//	ν  = (v_t/n_t + v_c/n_c)² / ((v_t/n_t)²/(n_t − 1) + (v_c/n_c)²/(n_c − 1))
-//	p  = 2 sf_t(|d|/se; ν) = I_{ν/(ν+t²)}(ν/2, 1/2)
-//	CI = d ± t_{1−α/2,ν} se
-//
-// It returns the absolute fields of the Estimate and the critical value
-// t_{1−α/2,ν} (0 when !OK). OK is false when an arm has n < 2 or se = 0.
-// This duplicates the package's general Welch test for CUPED's own use.
-func cupedWelch(t, c Summary, alpha float64) (Estimate, float64) {
-	if t.N < 2 || c.N < 2 {
-		return Estimate{}, 0
-	}
-	vt := t.Var / float64(t.N)
-	vc := c.Var / float64(c.N)
-	v := vt + vc
-	if !(v > 0) || math.IsInf(v, 0) {
-		return Estimate{}, 0
-	}
-	se := math.Sqrt(v)
-	// ν in shares of v, which cannot underflow: 1/(a²/(n_t − 1) + b²/(n_c − 1)).
-	a, b := vt/v, vc/v
-	df := 1 / (a*a/float64(t.N-1) + b*b/float64(c.N-1))
-	d := t.Mean - c.Mean
-	if math.IsInf(d, 0) {
-		return Estimate{}, 0
-	}
-	tstat := d / se
-	// The two-sided tail straight from the regularized incomplete beta
-	// function, so a tiny p keeps its digits (no 1 − cdf).
-	p := mathext.RegIncBeta(df/2, 0.5, df/(df+tstat*tstat))
-	crit := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(1 - alpha/2)
-	return Estimate{
-		Diff: d, SE: se, DF: df, P: p,
-		Low: d - crit*se, High: d + crit*se,
-		OK: true,
-	}, crit
 }

@@ -134,3 +134,24 @@ func SequentialUsersPerArm(varC, varT, delta, alpha, tuning, wc, wt float64) (nc
 	nc = lo + (hi-lo)/2
 	return nc, nc * ratio, true
 }
+
+// SequentialMDE is the minimum detectable effect of a confidence sequence of
+// Sequential at the current sample: the absolute change δ > 0 it detects
+// with power 0.8 when the arms have nc and nt users and per-user variances
+// varC and varT (docs/statistics.md#sample-size; the inverse of
+// SequentialUsersPerArm at the current split):
+//
+//	δ = (c(n) + z_{0.8})·√(varC/nc + varT/nt),  n = nc + nt
+//
+// with c(n) the half-width factor of Sequential at α and N* = tuning. It is
+// 0 when both variances are 0. It panics if nc or nt < 1, a variance is
+// negative or not finite, α is not in (0, 1) or tuning is not a positive
+// finite number.
+func SequentialMDE(varC, varT float64, nc, nt int64, alpha, tuning float64) float64 {
+	if nc < 1 || nt < 1 || !(varC >= 0 && varT >= 0) || !finite(varC) || !finite(varT) {
+		panic(fmt.Sprintf("stats: SequentialMDE(%v, %v, %d, %d): invalid sample", varC, varT, nc, nt))
+	}
+	rho2 := sequentialRho2("SequentialMDE", tuning, alpha)
+	c := sequentialFactor(float64(nc+nt)*rho2, alpha)
+	return (c + mathext.NormalQuantile(0.8)) * math.Sqrt(varC/float64(nc)+varT/float64(nt))
+}

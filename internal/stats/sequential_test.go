@@ -161,6 +161,11 @@ func TestSequentialPanics(t *testing.T) {
 		"tuning NaN":   func() { Sequential(e, 10, math.NaN(), 0.05) },
 		"n = 0":        func() { Sequential(e, 0, 5000, 0.05) },
 		"n < 0 not ok": func() { Sequential(Estimate{}, -1, 5000, 0.05) },
+		"MDE nc 0":     func() { SequentialMDE(1, 1, 0, 10, 0.05, 5000) },
+		"MDE var < 0":  func() { SequentialMDE(-1, 1, 10, 10, 0.05, 5000) },
+		"MDE var NaN":  func() { SequentialMDE(math.NaN(), 1, 10, 10, 0.05, 5000) },
+		"MDE alpha 1":  func() { SequentialMDE(1, 1, 10, 10, 1, 5000) },
+		"MDE tuning 0": func() { SequentialMDE(1, 1, 10, 10, 0.05, 0) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
@@ -212,7 +217,7 @@ func TestSequentialSimulation(t *testing.T) {
 				mean := sum[arm] / n
 				arms[arm] = Summary{N: int64(k * m), Mean: mean, Var: (sumSq[arm] - sum[arm]*sum[arm]/n) / (n - 1)}
 			}
-			e, _ := cupedWelch(arms[1], arms[0], alpha)
+			e := Welch(arms[1], arms[0], alpha)
 			if !e.OK {
 				t.Fatalf("look %d: Welch not OK: %+v", k, arms)
 			}
@@ -253,5 +258,35 @@ func BenchmarkSequentialUsersPerArm(b *testing.B) {
 	for b.Loop() {
 		nc, _, _ := SequentialUsersPerArm(1, 1.1, 0.02, 0.05, 5000, 1, 1)
 		sink = nc
+	}
+}
+
+// TestSequentialMDEInverse: the effect SequentialMDE detects at a sample is
+// the effect whose SequentialUsersPerArm, at the same split, is that sample;
+// and it exceeds the fixed-horizon NormalMDE, the price of looking often.
+func TestSequentialMDEInverse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		varC, varT    float64
+		nc, nt        int64
+		alpha, tuning float64
+	}{
+		{1, 1, 1000, 1000, 0.05, 5000},
+		{0.09, 0.1, 20000, 20000, 0.05, 40000},
+		{250, 400, 3000, 7000, 0.01, 10000},
+		{2.5, 2.4, 50, 60, 0.1, 100000},
+	}
+	for _, tt := range tests {
+		d := SequentialMDE(tt.varC, tt.varT, tt.nc, tt.nt, tt.alpha, tt.tuning)
+		nc, nt, ok := SequentialUsersPerArm(tt.varC, tt.varT, d, tt.alpha, tt.tuning, float64(tt.nc), float64(tt.nt))
+		if !ok || math.Abs(nc-float64(tt.nc)) > 1e-6*float64(tt.nc) || math.Abs(nt-float64(tt.nt)) > 1e-6*float64(tt.nt) {
+			t.Errorf("%+v: SequentialMDE %v needs %v, %v users, want %d, %d", tt, d, nc, nt, tt.nc, tt.nt)
+		}
+		if fixed := NormalMDE(tt.varC, tt.varT, tt.nc, tt.nt, tt.alpha); !(d > fixed) {
+			t.Errorf("%+v: sequential MDE %v not above the fixed-horizon %v", tt, d, fixed)
+		}
+	}
+	if got := SequentialMDE(0, 0, 10, 10, 0.05, 5000); got != 0 {
+		t.Errorf("zero variances: %v, want 0", got)
 	}
 }

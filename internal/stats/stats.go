@@ -26,7 +26,6 @@ import (
 	"math/bits"
 
 	"gonum.org/v1/gonum/mathext"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // ChiSquareGOF is Pearson's chi-square goodness-of-fit test of k ≥ 2
@@ -75,7 +74,9 @@ func ChiSquareGOF(observed []int64, shares []float64) (chi2, p float64, df int) 
 		d := float64(o) - e
 		chi2 += d * d / e
 	}
-	return chi2, distuv.ChiSquared{K: float64(df)}.Survival(chi2), df
+	// The chi-square survival function is the regularized upper
+	// incomplete gamma Q(df/2, χ²/2).
+	return chi2, mathext.GammaIncRegComp(float64(df)/2, chi2/2), df
 }
 
 // UseFisher reports whether Cochran's rule sends the 2x2 table

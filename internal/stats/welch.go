@@ -36,24 +36,34 @@ func Welch(t, c Summary, alpha float64) Estimate {
 	checkSummary("Welch", t)
 	checkSummary("Welch", c)
 	criticalValue("Welch", alpha) // panics on a bad α even when OK is false
+	e, _ := welch(t, c, alpha)
+	return e
+}
+
+// welch is Welch's test of valid summaries; it also returns the critical
+// value t_{1−α/2,ν} of its intervals (0 when !OK), which CUPED's relative
+// interval shares.
+func welch(t, c Summary, alpha float64) (Estimate, float64) {
 	if t.N < 2 || c.N < 2 {
-		return Estimate{}
+		return Estimate{}, 0
 	}
 	vt, vc := t.Var/float64(t.N), c.Var/float64(c.N)
 	// ν scaled by the larger v, so that neither v² under- nor overflows.
 	m := math.Max(vt, vc)
-	if !(m > 0) {
-		return Estimate{}
+	if !(m > 0) || math.IsInf(m, 0) {
+		return Estimate{}, 0
 	}
 	a, b := vt/m, vc/m
 	nu := (a + b) * (a + b) / (a*a/float64(t.N-1) + b*b/float64(c.N-1))
+	crit := tQuantile(alpha, nu)
 	e := estimate(t, c, vt, vc, nu,
-		func(nu float64) float64 { return tQuantile(alpha, nu) },
+		func(float64) float64 { return crit },
 		func(x float64) float64 { return tTwoSided(x, nu) })
-	if e.OK {
-		e.DF = nu
+	if !e.OK {
+		return e, 0
 	}
-	return e
+	e.DF = nu
+	return e, crit
 }
 
 // NormalDiff is the normal-approximation (Wald) comparison of the

@@ -62,6 +62,48 @@ for arm, n, conv_rate, lat in [("control", 25000, 0.050, 1800.0), ("treatment", 
     rows.append([arm, n, conv, fmt(l.sum()), fmt((l ** 2).sum())])
 write("experiments/platform/image-cdn", ["variant", "users", "conversions", "page_load_ms_sum", "page_load_ms_sum_squares"], rows)
 
+
+def write_both(rel, header, rows):
+    """Writes an example into experiments/ and its copy in testdata/examples-v2."""
+    write(os.path.join("experiments", rel), header, rows)
+    write(os.path.join("testdata", "examples-v2", rel), header, rows)
+
+
+def c2(v):
+    """A sum of cents-rounded values, as the warehouse's exact decimal sum."""
+    return f"{round(float(v), 2):.2f}"
+
+
+def c4(v):
+    """A sum of products or squares of cents (four decimals)."""
+    return f"{round(float(v), 4):.4f}"
+
+
+# checkout/revenue-cuped: two arms, revenue per visitor with CUPED. Each
+# user has a typical basket (lognormal) that drives both the 28 days before
+# the test (X) and the test period (Y); 45% of users buy in a period. The
+# treatment lifts spending by 3%: too little for the unadjusted interval to
+# exclude zero, enough for the CUPED-adjusted one.
+rows = []
+for arm, n, lift in [("control", 12000, 1.0), ("treatment", 12030, 1.03)]:
+    basket = rng.lognormal(3.0, 0.8, n)
+    active = rng.random(n) < 0.6
+    pre = np.round(basket * active * rng.gamma(16, 1 / 16, n) * (rng.random(n) < 0.9), 2)
+    post = np.round(lift * basket * active * rng.gamma(16, 1 / 16, n) * (rng.random(n) < 0.9), 2)
+    refund = int(rng.binomial(n, 0.021))
+    rows.append([arm, n, c2(post.sum()), c4((post ** 2).sum()), c2(pre.sum()), c4((pre ** 2).sum()), c4((post * pre).sum()), refund])
+write_both("checkout/revenue-cuped",
+           ["variant", "users", "revenue_sum", "revenue_sum_squares", "revenue_pre_sum", "revenue_pre_sum_squares", "revenue_pre_sum_product", "guardrail_refund"], rows)
+
+# growth/onboarding-sequential: two arms, a proportion primary looked at
+# every day with thresholds.sequential. The new checklist lifts activation
+# from 30% to 33%; the confidence sequence, tuned for N* = 20,000 users,
+# already excludes zero at about 7,500 users per arm.
+rows = []
+for arm, n, rate, err in [("control", 7480, 0.30, 0.010), ("treatment", 7515, 0.33, 0.010)]:
+    rows.append([arm, n, int(rng.binomial(n, rate)), int(rng.binomial(n, err))])
+write_both("growth/onboarding-sequential", ["variant", "users", "activated", "guardrail_error"], rows)
+
 # mobile/checkout-platform: segments: [platform]. The new checkout lifts
 # purchases on every platform, but on Android its error rate doubles
 # (0.8% -> 1.6%, beyond the 0.3 pp severe margin); the total's error rate
@@ -74,4 +116,4 @@ for platform, n, err_t in [("android", 6000, 0.016), ("ios", 8400, 0.0055), ("we
     for arm, buy, err in [("control", 0.100, 0.008), ("treatment", 0.113, err_t)]:
         users = int(n * seg_rng.uniform(0.99, 1.01))
         rows.append([arm, platform, users, int(seg_rng.binomial(users, buy)), int(seg_rng.binomial(users, err))])
-write("experiments/mobile/checkout-platform", ["variant", "platform", "users", "purchases", "checkout_errors"], rows)
+write_both("mobile/checkout-platform", ["variant", "platform", "users", "purchases", "checkout_errors"], rows)

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkStartup runs whole processes side by side (docs/performance.md#start-up):
+// a Go hello world, `experimentos version`, and `experimentos check` on
+// one two-arm experiment, each built as the Dockerfile builds
+// (CGO_ENABLED=0, -trimpath, -ldflags "-s -w"). Issue 8's target is
+// check ≤ 2 × hello.
+func BenchmarkStartup(b *testing.B) {
+	dir := b.TempDir()
+	build := func(out, pkg, wd string) {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd.Dir = wd
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if o, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("go build %s: %v\n%s", pkg, err, o)
+		}
+	}
+	hello := filepath.Join(dir, "hello")
+	must(b, os.MkdirAll(hello+"-src", 0o755))
+	must(b, os.WriteFile(filepath.Join(hello+"-src", "go.mod"), []byte("module hello\n\ngo 1.24\n"), 0o644))
+	must(b, os.WriteFile(filepath.Join(hello+"-src", "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"), 0o644))
+	build(hello, ".", hello+"-src")
+	bin := filepath.Join(dir, "experimentos")
+	build(bin, ".", ".")
+
+	ws := filepath.Join(dir, "ws")
+	writeStartupExperiment(b, ws)
+	for _, c := range []struct {
+		name string
+		argv []string
+	}{
+		{"hello", []string{hello}},
+		{"version", []string{bin, "version"}},
+		{"check-one", []string{bin, "check"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(c.argv[0], c.argv[1:]...)
+				cmd.Dir = ws
+				if err := cmd.Run(); err != nil {
+					b.Fatalf("%v: %v", c.argv, err)
+				}
+			}
+		})
+	}
+}
+
+// writeStartupExperiment writes one healthy two-arm experiment that
+// launches, as `experimentos init` would leave it once filled in.
+func writeStartupExperiment(tb testing.TB, ws string) {
+	tb.Helper()
+	exp := filepath.Join(ws, "experiments", "home-banner")
+	must(tb, os.MkdirAll(exp, 0o755))
+	must(tb, os.WriteFile(filepath.Join(exp, "experiment.yaml"), []byte(`name: Home banner
+hypothesis: A clearer banner lifts checkout conversion.
+owner: growth
+start: 2026-01-05
+end: 2026-01-19
+status: running
+primary:
+  metric: conversions
+guardrails:
+  - metric: guardrail_error
+`), 0o644))
+	must(tb, os.WriteFile(filepath.Join(exp, "results.csv"), []byte("variant,users,conversions,guardrail_error\ncontrol,10000,1000,40\ntreatment,10000,1120,41\n"), 0o644))
+}
