@@ -56,7 +56,7 @@ func setState(g *Guardrail, m *experiment.Metric, t, c *experiment.Row) {
 	g.SignificantHarm = harm && g.Significant
 	exceeds := func(mg experiment.Margin) bool {
 		if g.CUPED != nil {
-			return cupedBeyond(&g, mg)
+			return cupedBeyond(g, mg)
 		}
 		return beyond(m, t, c, mg)
 	}
