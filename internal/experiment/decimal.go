@@ -164,8 +164,17 @@ func ParseDecimal(s string) (Decimal, error) {
 	if len(s) > 64 || !isDecimal(s) {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	f, _ := strconv.ParseFloat(s, 64) // ±Inf or 0 beyond float64's range, as big.Rat's Float64 gives
-	return Decimal{s: strings.TrimPrefix(s, "+"), f: f, fx: parseFixed(s)}, nil
+	fx := parseFixed(s)
+	var f float64
+	if fx.ok && fx.m < 1<<53 && fx.m > -(1<<53) {
+		f = fx.float() // one correctly rounded operation, as strconv would round
+		if fx.m == 0 && strings.HasPrefix(s, "-") {
+			f = math.Copysign(0, -1)
+		}
+	} else {
+		f, _ = strconv.ParseFloat(s, 64) // ±Inf or 0 beyond float64's range, as big.Rat's Float64 gives
+	}
+	return Decimal{s: strings.TrimPrefix(s, "+"), f: f, fx: fx}, nil
 }
 
 // rat returns the exact value, shared with d for a computed Decimal: the

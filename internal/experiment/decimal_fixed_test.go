@@ -25,6 +25,14 @@ func TestDecimalFixedAdd(t *testing.T) {
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}
+		for _, x := range []struct {
+			d    Decimal
+			text string
+		}{{a, texts[i]}, {b, texts[i+1]}} {
+			if want, _ := strconv.ParseFloat(x.text, 64); x.d.Float64() != want {
+				t.Fatalf("ParseDecimal(%s).Float64() = %v, want strconv's %v", x.text, x.d.Float64(), want)
+			}
+		}
 		sum := a.Add(b).Add(a)
 		want := new(big.Rat).Add(a.Rat(), b.Rat())
 		want.Add(want, a.Rat())
