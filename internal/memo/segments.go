@@ -91,6 +91,13 @@ func segmentSections(rep *analysis.Report) []*section {
 		}
 		s.Table = t
 		guards := len(e.Guardrails)
+		if len(out) > 0 {
+			s.Intro = fmt.Sprintf("Each %s value sums its cells over the other segment columns; q, the ⚠️ on SRM p (below %s ÷ %d) and the flags as in the %s table above.",
+				col, e.Thresholds.SRMWarningP, segs[0].Values, Clip(cols[0][0].Column, capShort))
+			s.Notes = n.all()
+			out = append(out, s)
+			continue
+		}
 		s.Intro = fmt.Sprintf("Each %s value sums its cells over the other segment columns. q is the Benjamini–Hochberg q-value over the %d segment %s of the comparison (guardrails: %d %s × %d %s together); a lift is significant when q < %s. SRM p is flagged ⚠️ below %s ÷ %d (Bonferroni over the %s values). Exploratory: only a guardrail worsened beyond its margin with q < %s decides (rule 5, a hold to investigate).",
 			col, nvalues, plural(nvalues, "value", "values"), nvalues, plural(nvalues, "value", "values"), guards, plural(guards, "guardrail", "guardrails"),
 			alphaStr(ap), e.Thresholds.SRMWarningP, segs[0].Values, col, e.Thresholds.Alpha)
@@ -241,7 +248,7 @@ func riskSegments(r decision.Result) []string {
 		}
 		out = append(out, "There is a "+l+": that segment's arms may differ in who they contain, so its results may be biased; the segment SRM is exploratory and does not hold the decision.")
 	}
-	out = append(out, fmt.Sprintf("Segment results are exploratory: %d %s over %d segment %s, each comparison's q-values by Benjamini–Hochberg over its family of values (and guardrails); among them only a guardrail worsened beyond its margin with q < %s changes the decision (rule 5).",
+	out = append(out, fmt.Sprintf("Segment results are exploratory (%d %s over %d segment %s, Benjamini–Hochberg q-values): only a guardrail worsened in a segment with q < %s changes the decision (rule 5).",
 		len(rep.Segments), plural(len(rep.Segments), "value", "values"), len(cols), plural(len(cols), "column", "columns"), rep.Experiment.Thresholds.Alpha))
 	return out
 }

@@ -106,7 +106,7 @@ func TestSegmentRisks(t *testing.T) {
 			if tt.wantNot != "" && strings.Contains(all, tt.wantNot) {
 				t.Errorf("a Risk says %q:\n%s", tt.wantNot, all)
 			}
-			if !strings.Contains(all, "Segment results are exploratory: 2 values over 1 segment column") {
+			if !strings.Contains(all, "Segment results are exploratory (2 values over 1 segment column, Benjamini–Hochberg q-values)") {
 				t.Errorf("no exploratory note:\n%s", all)
 			}
 		})
