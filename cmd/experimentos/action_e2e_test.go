@@ -73,16 +73,20 @@ func newE2E(t *testing.T, bin, event, eventFile, repo string) *e2e {
 	tmp := t.TempDir()
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "action", "events", eventFile))
 	must(t, err)
-	evPath := filepath.Join(tmp, "event.json")
+	evPath := filepath.Join(tmp, eventFile) // its name tells e.pr() a fork's payload
 	must(t, os.WriteFile(evPath, data, 0o644))
 	gh := githubfake.New(t, githubfake.WithToken(e2eToken))
 	return &e2e{t: t, bin: bin, ws: ws, gh: gh, env: map[string]string{
-		"INPUT_GITHUB-TOKEN":            e2eToken,
-		"INPUT_PATH":                    "experiments",
-		"INPUT_FAIL-ON":                 "blocked,rollback",
-		"INPUT_COMMENT":                 "update",
-		"INPUT_CHANGED-ONLY":            "true",
-		"INPUT_MEMO-DIR":                "",
+		"INPUT_GITHUB-TOKEN": e2eToken,
+		"INPUT_PATH":         "experiments",
+		"INPUT_FAIL-ON":      "blocked,rollback",
+		"INPUT_COMMENT":      "update",
+		"INPUT_CHANGED-ONLY": "true",
+		"INPUT_MEMO-DIR":     "",
+		// These scenarios model no repository history (no commits in the
+		// fake), so they leave the comparison with the merge base off; the
+		// history scenarios (action_history_test.go) use the default, on.
+		"INPUT_COMPARE-BASE":            "false",
 		"GITHUB_EVENT_NAME":             event,
 		"GITHUB_EVENT_PATH":             evPath,
 		"GITHUB_REPOSITORY":             repo,
@@ -185,7 +189,9 @@ func (e *e2e) noToken(r actionRun) {
 func (e *e2e) owner() string { o, _, _ := strings.Cut(e.env["GITHUB_REPOSITORY"], "/"); return o }
 func (e *e2e) repo() string  { _, r, _ := strings.Cut(e.env["GITHUB_REPOSITORY"], "/"); return r }
 func (e *e2e) pr() int {
-	if strings.Contains(e.env["GITHUB_EVENT_PATH"], "fork") || e.owner() == "listendev" {
+	// The payload's name, not its path: a test named "…fork…" has "fork"
+	// in its temporary folder.
+	if strings.Contains(filepath.Base(e.env["GITHUB_EVENT_PATH"]), "fork") || e.owner() == "listendev" {
 		return 217
 	}
 	return 2

@@ -3,18 +3,24 @@ package main
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/check"
 	"github.com/experimentos/experimentos/internal/decision"
+	"github.com/experimentos/experimentos/internal/history"
 	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
 )
 
-const checkUsage = `usage: experimentos check [--format text|markdown|html|json] [--out DIR] [--fail-on LIST] [PATH ...]
+const checkUsage = `usage: experimentos check [--format text|markdown|html|json] [--out DIR] [--fail-on LIST] [--base REF] [PATH ...]
 
 PATH (default experiments) is an experiments root or one experiment folder;
 a PATH given here that holds no experiment is an error.
+
+--base REF compares every experiment with its version at the merge base of
+REF and HEAD in the git repository enclosing PATH: the decision there,
+rewritten data, a plan changed after data existed, and the looks.
 
 Exit status: 0 nothing matched --fail-on, 1 something did, 2 usage or I/O error.
 
@@ -25,6 +31,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 	format := fs.String("format", "text", "output format: text, markdown, html or json")
 	out := fs.String("out", "", "also write DIR/<id>/memo.md, memo.html, result.json and DIR/results.json")
 	failOn := fs.String("fail-on", decision.DefaultFailOn, "comma list of blocked, rollback, hold that make the exit status 1, or none.\nThe list replaces the default: --fail-on hold fails on Hold only;\nto fail on Hold as well, write --fail-on blocked,rollback,hold")
+	baseRef := fs.String("base", "", "compare with the experiments at the merge base of REF and HEAD (git)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkUsage)
 		fs.PrintDefaults()
@@ -55,7 +62,7 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 
 	var results []decision.Result
 	for _, p := range paths {
-		rs, err := check.Run(p, check.Options{Limits: load.DefaultLimits()})
+		rs, err := checkPath(p, *baseRef, getenv)
 		if err != nil {
 			fmt.Fprintln(stderr, "experimentos check:", err)
 			return exitUsage
@@ -87,6 +94,62 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 	}
 	return code
+}
+
+// checkPath runs check on one PATH, with the base side of --base REF when
+// ref is not empty (docs/cli.md#base).
+func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, error) {
+	opts := check.Options{Limits: load.DefaultLimits()}
+	rootDir, onlyID, err := load.Locate(p)
+	if err != nil {
+		return nil, err
+	}
+	if ref != "" {
+		g, err := history.OpenGit(rootDir, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("--base %s: %w", ref, err)
+		}
+		defer g.Close()
+		if opts.Base, err = gitBase(g, rootDir, ref, opts.Limits); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := check.RunRoot(rootDir, onlyID, opts)
+	if err != nil {
+		return nil, err
+	}
+	if b := opts.Base; b != nil {
+		if f, ok := b.FS.(*history.FS); ok && f.Err() != nil {
+			return nil, fmt.Errorf("--base %s: %w", ref, f.Err())
+		}
+	}
+	return rs, nil
+}
+
+// gitBase is the experiments root rootDir at the merge base of ref and HEAD.
+func gitBase(g *history.Git, rootDir, ref string, lim load.Limits) (*check.Base, error) {
+	mb, err := g.MergeBase(ref)
+	if err != nil {
+		return nil, err
+	}
+	prefix, err := g.Rel(rootDir)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", ref, err)
+	}
+	src, err := g.Tree(mb, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", ref, err)
+	}
+	b := &check.Base{}
+	if src != nil {
+		b.FS = history.NewFS(src, nil, lim.MaxFileBytes)
+	}
+	if g.Shallow() {
+		b.LooksUnknown = "a shallow clone: its history is cut, so the looks cannot be counted (fetch with fetch-depth: 0)"
+	} else {
+		b.Looks = func(dataFile string) (int, error) { return g.Looks(path.Join(prefix, dataFile)) }
+	}
+	return b, nil
 }
 
 func render(w io.Writer, format string, results []decision.Result, meta memo.Meta, getenv func(string) string) error {

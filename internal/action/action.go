@@ -149,6 +149,7 @@ type inputs struct {
 	failOn      string
 	comment     bool
 	changedOnly bool
+	compareBase bool   // docs/review.md: compare with the merge base
 	memoDir     string // clean, relative to the workspace
 }
 
@@ -339,6 +340,13 @@ func readInputs(getenv func(string) string, workspace string) (inputs, []string)
 	case "false":
 	default:
 		bad = append(bad, fmt.Sprintf("input changed-only: %q is not true or false", c))
+	}
+	switch c := strings.ToLower(get("compare-base", "true")); c {
+	case "true":
+		in.compareBase = true
+	case "false":
+	default:
+		bad = append(bad, fmt.Sprintf("input compare-base: %q is not true or false", c))
 	}
 	return in, bad
 }

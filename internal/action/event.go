@@ -16,6 +16,7 @@ import (
 type event struct {
 	pr      int    // pull request number; 0 on other events
 	headSHA string // the pull request's head commit (not the merge commit)
+	baseSHA string // the base branch's commit the pull request targets
 }
 
 // readEvent reads the webhook payload. Pull request events must name their
@@ -32,6 +33,9 @@ func readEvent(file, name string) (event, error) {
 			Head   struct {
 				SHA string `json:"sha"`
 			} `json:"head"`
+			Base struct {
+				SHA string `json:"sha"`
+			} `json:"base"`
 		} `json:"pull_request"`
 	}
 	if err := json.Unmarshal(data, &p); err != nil {
@@ -47,6 +51,9 @@ func readEvent(file, name string) (event, error) {
 		}
 		if isSHA(p.PullRequest.Head.SHA) {
 			ev.headSHA = p.PullRequest.Head.SHA
+		}
+		if isSHA(p.PullRequest.Base.SHA) {
+			ev.baseSHA = p.PullRequest.Base.SHA
 		}
 	}
 	if ev.pr <= 0 {

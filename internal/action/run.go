@@ -74,6 +74,11 @@ func (r *runner) run(ctx context.Context) int {
 	if r.env.apiErr != nil {
 		r.fail(r.env.apiErr.Error())
 	}
+	if pr > 0 && in.compareBase && r.env.apiErr == nil {
+		results = r.compareBase(ctx, results, root)
+	} else if pr > 0 {
+		r.notes = append(r.notes, "The comparison with the merge base is off (`compare-base: false`): no base decisions, history findings or looks.")
+	}
 	r.gha.Infof("ExperimentOS %s: analyzing %s", r.cfg.Version, scope)
 
 	// Annotations: one per health issue, blocked first.

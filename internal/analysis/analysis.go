@@ -70,6 +70,10 @@ type Report struct {
 	// CSV; empty without segments or data. Their comparisons are filled
 	// when the experiment is analyzed.
 	Segments []Segment
+	// Planned holds the planning calculator's figures of a planned
+	// experiment with plan.baseline and plan.mde, one per non-control arm;
+	// empty otherwise (docs/statistics.md#power).
+	Planned []PlannedComparison
 }
 
 // Arm is one arm of the experiment.
@@ -169,7 +173,9 @@ func (r *Result) CIExcludesZero() (excludes, known bool) {
 }
 
 // Analyze runs the Health Check and, when health is not blocked and the
-// experiment is not planned, compares every arm with the control.
+// experiment is not planned, compares every arm with the control. A planned
+// experiment with plan.baseline and plan.mde gets the planning figures
+// instead: the users per arm and days its plan needs.
 func Analyze(e *experiment.Experiment) *Report {
 	r := &Report{Experiment: e}
 	r.Health.Issues = append([]experiment.Issue{}, e.Issues...)
@@ -188,6 +194,10 @@ func Analyze(e *experiment.Experiment) *Report {
 		var segIssues []experiment.Issue
 		r.Segments, segIssues = segmentHealth(e, r.Arms, groups)
 		r.Health.Issues = append(r.Health.Issues, segIssues...)
+	}
+	if e.Status == experiment.StatusPlanned {
+		r.Planned = planned(e, r.Arms)
+		r.Health.Issues = append(r.Health.Issues, plannedIssues(e, r.Planned)...)
 	}
 	if d == nil || e.Status == experiment.StatusPlanned {
 		r.Health.Status = status(r.Health.Issues)

@@ -230,7 +230,7 @@ func noSE(p pair) string {
 // (docs/statistics.md#relative-lift).
 func setRelCI(r *Result, lo, hi float64) {
 	if lo < -1 {
-		why := fmt.Sprintf("the delta-method interval's lower bound (%.4g%%) falls below −100%%, so the relative interval is not meaningful; read the absolute interval", lo*100)
+		why := "the delta-method interval's lower bound falls below −100%, so the relative interval is not meaningful; read the absolute interval"
 		r.RelCILow, r.RelCIHigh = undefined(why), undefined(why)
 		return
 	}

@@ -69,12 +69,7 @@ func power(e *experiment.Experiment, r *Result, t, c *experiment.Row, w [2]float
 	observed := [2]int64{c.Users, t.Users}
 	vc, vt := variances(r, t, c)
 	seq := sequentialPower(e)
-	switch {
-	case r.ControlValue == 0:
-		pw.MDEAtCurrent = undefined("the control value is 0, so a relative change is undefined")
-	default:
-		pw.MDEAtCurrent = defined(mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha, seq))
-	}
+	pw.MDEAtCurrent = mdeAtCurrent(r, vc, vt, c.Users, t.Users, alpha, seq)
 	if !cohen(r, seq) {
 		pw.MDEAbsAtCurrent = defined(normalMDE(vc, vt, c.Users, t.Users, alpha, seq))
 	} else {
@@ -150,29 +145,37 @@ func variances(r *Result, t, c *experiment.Row) (vc, vt float64) {
 }
 
 // mdeAtCurrent is the relative change in the desired direction detectable
-// with 80% power at the current sample.
-func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha, seq float64) float64 {
+// with 80% power at the current sample (by Cohen's h for a proportion's
+// own test; by the normal approximation, or the confidence sequence when
+// seq (N*) is set, otherwise), or why there is none: a control value of 0,
+// or a proportion with no rate that far in the desired direction (a control
+// rate of 100% cannot rise).
+func mdeAtCurrent(r *Result, vc, vt float64, nc, nt int64, alpha, seq float64) Value {
+	if r.ControlValue == 0 {
+		return undefined("the control value is 0, so a relative change is undefined")
+	}
+	prop := r.Metric.Kind == experiment.KindProportion
+	up := r.Metric.Desired != experiment.Decrease
+	if prop && up && r.ControlValue == 1 {
+		return undefined("the control rate is 100%, so no increase is possible")
+	}
+	tooFar := func() Value {
+		if up {
+			return undefined("no rate up to 100% is detectable with 80% power at the current sample")
+		}
+		return undefined("no rate down to 0% is detectable with 80% power at the current sample")
+	}
 	if !cohen(r, seq) {
 		d := normalMDE(vc, vt, nc, nt, alpha, seq)
-		if r.Metric.Kind == experiment.KindProportion {
-			// The detectable change cannot leave [0, 1].
-			if r.Metric.Desired != experiment.Decrease {
-				d = math.Min(d, 1-r.ControlValue)
-			} else {
-				d = math.Min(d, r.ControlValue)
-			}
+		if prop && ((up && d > 1-r.ControlValue) || (!up && d > r.ControlValue)) {
+			return tooFar() // the detectable change leaves [0, 1]
 		}
-		return d / math.Abs(r.ControlValue)
+		return defined(d / math.Abs(r.ControlValue))
 	}
-	up := r.Metric.Desired != experiment.Decrease
 	if p1, ok := stats.ProportionMDE(r.ControlValue, nc, nt, alpha, up); ok {
-		return math.Abs(p1/r.ControlValue - 1)
+		return defined(math.Abs(p1/r.ControlValue - 1))
 	}
-	// The detectable change leaves [0, 1]: only the far end is detectable.
-	if up {
-		return 1/r.ControlValue - 1
-	}
-	return 1
+	return tooFar()
 }
 
 // mdeRequirement is the users per arm (control, treatment) that detect a

@@ -7,6 +7,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/history"
 	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
 )
@@ -28,6 +30,23 @@ type Options struct {
 	// Workers bounds the goroutines that load and analyze experiments at
 	// once; zero or negative means runtime.GOMAXPROCS(0).
 	Workers int
+	// Base, when not nil, is the experiments root at the pull request's
+	// merge base: every experiment is compared with its version there
+	// (docs/review.md).
+	Base *Base
+}
+
+// Base is the other side of the comparison of docs/review.md.
+type Base struct {
+	// FS is the experiments root at the merge base, read by the same
+	// loader as the head; nil when the root did not exist there (every
+	// experiment is new).
+	FS fs.FS
+	// Looks returns the looks of a data file, named relative to the
+	// experiments root (docs/review.md#looks); nil when no history is
+	// available, LooksUnknown saying why.
+	Looks        func(dataFile string) (int, error)
+	LooksUnknown string
 }
 
 // Run loads, analyzes and decides every experiment under path, an
@@ -75,11 +94,62 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	if onlyID != "" && len(picked) == 0 {
 		return nil, fmt.Errorf("%s: no experiment.yaml found", filepath.Join(rootDir, filepath.FromSlash(onlyID)))
 	}
+	display := filepath.ToSlash(filepath.Clean(rootDir))
+	var base *load.Tree
+	baseAt := map[string]int{}
+	if opts.Base != nil && opts.Base.FS != nil {
+		base, err = load.Walk(opts.Base.FS, display, load.Options{Limits: opts.Limits})
+		if err != nil {
+			return nil, fmt.Errorf("at the merge base: %w", err)
+		}
+		for i := range base.Len() {
+			baseAt[base.ID(i)] = i
+		}
+	}
 	results := make([]decision.Result, len(picked))
 	parallel(len(picked), opts.workers(), func(k int) {
-		results[k] = Evaluate(tree.Load(picked[k]))
+		e := tree.Load(picked[k])
+		if opts.Base == nil {
+			results[k] = Evaluate(e)
+			return
+		}
+		var b *experiment.Experiment
+		if i, ok := baseAt[e.ID]; ok {
+			b = base.Load(i)
+		}
+		results[k] = EvaluateWithBase(e, b, opts.Base, display)
 	})
 	return results, nil
+}
+
+// EvaluateWithBase analyzes and decides head after adding its findings
+// against base (nil: new at the merge base), and records the base's own
+// decision and the looks (docs/review.md). display names the experiments
+// root in head's file paths.
+func EvaluateWithBase(head, base *experiment.Experiment, side *Base, display string) decision.Result {
+	head.Issues = append(head.Issues, history.Findings(head, base)...)
+	r := Evaluate(head)
+	h := &decision.History{Base: decision.Base{New: true}, Looks: -1, LooksUnknown: side.LooksUnknown}
+	if base != nil {
+		d := Evaluate(base).Decision
+		h.Base = decision.Base{Outcome: d.Outcome, Arm: d.Arm, Reason: d.Reason, DataSHA256: base.DataSHA256}
+	}
+	if side.Looks != nil && head.DataFile != "" {
+		rel := head.DataFile
+		if display != "." && display != "" {
+			rel = strings.TrimPrefix(rel, display+"/")
+		}
+		if n, err := side.Looks(rel); err != nil {
+			h.LooksUnknown = err.Error()
+		} else {
+			h.Looks, h.LooksUnknown = n, ""
+		}
+	}
+	if h.Looks < 0 && h.LooksUnknown == "" {
+		h.LooksUnknown = "no history available"
+	}
+	r.History = h
+	return r
 }
 
 // workers is Options.Workers, or GOMAXPROCS when it is zero or negative.

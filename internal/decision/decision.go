@@ -73,6 +73,38 @@ type Decision struct {
 type Result struct {
 	Report   *analysis.Report
 	Decision Decision
+	// History is the comparison with the pull request's merge base
+	// (docs/review.md); nil when none was made.
+	History *History
+}
+
+// History is what a pull request changes about one experiment
+// (docs/review.md): the decision at its merge base and how often the
+// result was looked at.
+type History struct {
+	// Base is the decision at the merge base; Base.New when the experiment
+	// did not exist there.
+	Base Base
+	// Looks counts the commits that changed the data file with data rows
+	// in it (docs/review.md#looks); -1 when unknown, with LooksUnknown
+	// saying why.
+	Looks        int
+	LooksUnknown string
+}
+
+// Base is an experiment's decision at the merge base.
+type Base struct {
+	New        bool // absent at the merge base: the other fields are empty
+	Outcome    experiment.Outcome
+	Arm        string
+	Reason     string
+	DataSHA256 string
+}
+
+// Changed reports whether the pull request changes the decision: a new
+// experiment, another outcome, or another launching or rolled-back arm.
+func (h *History) Changed(now Decision) bool {
+	return h.Base.New || h.Base.Outcome != now.Outcome || h.Base.Arm != now.Arm
 }
 
 // Decide applies the rules.

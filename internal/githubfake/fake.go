@@ -1,6 +1,7 @@
 // Package githubfake is an in-process fake of the parts of the GitHub REST
-// API that ExperimentOS uses: a pull request's files, an issue's comments
-// and the authenticated account.
+// API that ExperimentOS uses: a pull request's files, an issue's comments,
+// the authenticated account, and a repository's commits for the history
+// of docs/review.md (compare, contents at a commit, commits by path).
 //
 // It answers like api.github.com does (pagination with Link headers, the
 // 3,000-file cap, the 65,536-character comment limit, validation errors,
@@ -62,6 +63,15 @@ const (
 	// "Resource not accessible by integration", as on GitHub; a user's
 	// token gets the user.
 	RouteUser Route = "GET /user"
+	// RouteCompare is GET /repos/{owner}/{repo}/compare/{base}...{head},
+	// answered with the merge base of the commits stored by AddCommit.
+	RouteCompare Route = "GET /repos/{owner}/{repo}/compare/{basehead}"
+	// RouteContents is GET /repos/{owner}/{repo}/contents/{path}?ref=, a
+	// folder's listing or a file at a stored commit.
+	RouteContents Route = "GET /repos/{owner}/{repo}/contents/{path}"
+	// RouteCommits is GET /repos/{owner}/{repo}/commits?sha=&path=, the
+	// commits on sha's history that changed path, newest first.
+	RouteCommits Route = "GET /repos/{owner}/{repo}/commits"
 	// RouteUnknown is any request that matches no endpoint (answered 404).
 	RouteUnknown Route = "unknown"
 )
@@ -227,7 +237,9 @@ type Server struct {
 	comments map[string][]*Comment // per issue, ascending id
 	faults   map[Route][]Fault
 	requests []Request
-	gen      int // bumped by ResetRequests
+	gen      int                // bumped by ResetRequests
+	commits  map[string]*commit // by owner/repo@sha (repo.go)
+	seq      int
 }
 
 // New starts a fake and closes it when the test ends.
@@ -249,6 +261,7 @@ func Start(opts ...Option) *Server {
 		files:    map[string][]File{},
 		comments: map[string][]*Comment{},
 		faults:   map[Route][]Fault{},
+		commits:  map[string]*commit{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -379,6 +392,7 @@ type match struct {
 	owner, repo string
 	number      int   // pull request / issue number
 	id          int64 // comment id
+	path        string
 }
 
 func parseRoute(method, rest string) match {
@@ -387,6 +401,16 @@ func parseRoute(method, rest string) match {
 	if len(seg) == 1 && seg[0] == "user" && method == http.MethodGet {
 		m.route = RouteUser
 		return m
+	}
+	if len(seg) >= 4 && seg[0] == "repos" && seg[1] != "" && seg[2] != "" && method == http.MethodGet {
+		switch {
+		case seg[3] == "contents":
+			return match{route: RouteContents, owner: seg[1], repo: seg[2], path: strings.Join(seg[4:], "/")}
+		case len(seg) == 4 && seg[3] == "commits":
+			return match{route: RouteCommits, owner: seg[1], repo: seg[2]}
+		case len(seg) == 5 && seg[3] == "compare":
+			return match{route: RouteCompare, owner: seg[1], repo: seg[2], path: seg[4]}
+		}
 	}
 	if len(seg) < 5 || seg[0] != "repos" || seg[1] == "" || seg[2] == "" {
 		return m
@@ -497,6 +521,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, m match) {
 		s.editComment(w, r, m, stall)
 	case RouteDeleteComment:
 		s.deleteComment(w, r, m, stall)
+	case RouteCompare:
+		s.compare(w, m)
+	case RouteContents:
+		s.contents(w, r, m)
+	case RouteCommits:
+		s.listCommits(w, r, m)
 	}
 }
 

@@ -332,8 +332,14 @@ func (l *loader) readFile(p string) ([]byte, *problem) {
 		return nil, &problem{experiment.CodeUnreadable, "cannot be opened: " + errText(err)}
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
 		return nil, &problem{experiment.CodePathEscape, "is not a regular file; it is never read"}
+	}
+	// A file known to be too large is not read at all: over the network
+	// (the base side of docs/review.md) that saves its download.
+	if fi.Size() > l.lim.MaxFileBytes {
+		return nil, &problem{experiment.CodeLimitExceeded, fmt.Sprintf("is larger than %d bytes (Limits.MaxFileBytes)", l.lim.MaxFileBytes)}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, l.lim.MaxFileBytes+1))
 	if err != nil {

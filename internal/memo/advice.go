@@ -3,6 +3,7 @@ package memo
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/experimentos/experimentos/internal/analysis"
@@ -25,8 +26,8 @@ func risks(r decision.Result) []string {
 	for _, f := range []func(decision.Result) []string{
 		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
 		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
-		riskRelDisagreement, riskPlanNotReached, riskSequential, riskCUPED,
-		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskSegments,
+		riskRelDisagreement, riskPlanNotReached, riskPlanUnderpowered, riskSequential, riskCUPED,
+		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskLooks, riskSegments,
 	} {
 		out = append(out, f(r)...)
 	}
@@ -110,11 +111,29 @@ func riskTests(r decision.Result) []string {
 	return []string{fmt.Sprintf("The primary metric was compared at alpha %s (%s), with %s CIs.", alphaStr(ap), tests, confidence(ap))}
 }
 
+// riskFisher says why Fisher's exact test was used: an expected cell of the
+// 2×2 table below 5 comes from a small sample, or from a rate near 0% or
+// 100% in a sample that is not small (then the sample is not the problem).
 func riskFisher(r decision.Result) []string {
 	var out []string
+	minU := r.Report.Experiment.Thresholds.MinUsers
 	for _, c := range r.Report.Comparisons {
-		if c.Primary.Test == analysis.TestFisher {
-			out = append(out, fmt.Sprintf("Arm %s: an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small and the result is fragile.", Clip(c.Arm, capShort)))
+		p := &c.Primary
+		if p.Test != analysis.TestFisher {
+			continue
+		}
+		arm := Clip(c.Arm, capShort)
+		nc, nt := p.ControlUsers, p.TreatmentUsers
+		xc, xt := p.ControlValue*float64(nc), p.TreatmentValue*float64(nt)
+		pooled := (xc + xt) / float64(nc+nt)
+		switch {
+		case nc < minU || nt < minU:
+			out = append(out, fmt.Sprintf("Arm %s: an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the sample is small (below min_users %s) and the result is fragile.", arm, format.Count(minU)))
+		case pooled == 0 || pooled == 1:
+			out = append(out, fmt.Sprintf("Arm %s: every user in both arms has the same outcome (a rate of %s), so Fisher's exact test was used: the rate is degenerate, not the sample small, and the test cannot tell the arms apart.", arm, fmtValue(p.Metric.Kind, pooled)))
+		default:
+			out = append(out, fmt.Sprintf("Arm %s: the pooled rate %s is so near %s that an expected cell of the primary's 2×2 table is below 5, so Fisher's exact test was used: the result rests on few users in that cell.",
+				arm, fmtValue(p.Metric.Kind, pooled), map[bool]string{true: "0%", false: "100%"}[pooled < 0.5]))
 		}
 	}
 	return out
@@ -221,6 +240,49 @@ func riskPlanNotReached(r decision.Result) []string {
 	return []string{s + ": looking early at a fixed-horizon test inflates the false-positive rate, so a Launch waits for the plan."}
 }
 
+// underpowered returns the figures of the first comparison (or planned
+// comparison) whose plan.users_per_arm is below what plan.mde needs.
+func underpowered(rep *analysis.Report) (arm string, need int64, ok bool) {
+	e := rep.Experiment
+	if e.Plan.UsersPerArm == 0 || e.Plan.MDE == nil {
+		return "", 0, false
+	}
+	check := func(a string, pw *analysis.Power) bool {
+		if pw == nil || !pw.MDERequired[0].OK() || !pw.MDERequired[1].OK() {
+			return false
+		}
+		n := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
+		if e.Plan.UsersPerArm >= n {
+			return false
+		}
+		arm, need = a, n
+		return true
+	}
+	for _, c := range rep.Comparisons {
+		if check(c.Arm, c.Power) {
+			return arm, need, true
+		}
+	}
+	for _, p := range rep.Planned {
+		if check(p.Arm, p.Power) {
+			return arm, need, true
+		}
+	}
+	return "", 0, false
+}
+
+// riskPlanUnderpowered: plan.users_per_arm cannot detect plan.mde with 80%
+// power (plan_underpowered).
+func riskPlanUnderpowered(r decision.Result) []string {
+	arm, need, ok := underpowered(r.Report)
+	if !ok {
+		return nil
+	}
+	e := r.Report.Experiment
+	return []string{fmt.Sprintf("The plan is underpowered (plan_underpowered): plan.users_per_arm %s is below the %s users per arm that plan.mde %s needs for 80%% power (arm %s), so at the planned horizon a true effect of that size is detected with less than 80%% power.",
+		format.Count(e.Plan.UsersPerArm), format.Count(need), format.Share(math.Abs(*e.Plan.MDE)), Clip(arm, capShort))}
+}
+
 func riskSequential(r decision.Result) []string {
 	if !analyzed(r) || !r.Report.Experiment.Thresholds.Sequential {
 		return nil
@@ -297,6 +359,13 @@ func riskSecondary(r decision.Result) []string {
 // ---- Next Actions ----
 
 func actions(r decision.Result) []actionGroup {
+	if r.Report.Experiment.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
+		return outcomeActions(r) // on record: no advice, not even about looks
+	}
+	return append(outcomeActions(r), looksActions(r)...)
+}
+
+func outcomeActions(r decision.Result) []actionGroup {
 	e := r.Report.Experiment
 	if e.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
 		return concludedActions(r)
@@ -325,10 +394,84 @@ func concludedActions(r decision.Result) []actionGroup {
 
 func plannedActions(r decision.Result) []actionGroup {
 	e := r.Report.Experiment
-	return []actionGroup{{Title: "Before analysis", Items: []string{
+	out := []actionGroup{}
+	if g := planningGroup(r.Report); len(g.Items) > 0 {
+		out = append(out, g)
+	}
+	return append(out, actionGroup{Title: "Before analysis", Items: []string{
 		"Collect data into " + Clip(e.DataFile, capPath) + ": one row per arm, the control labelled " + Clip(e.Control, capShort) + ".",
 		"Set status: running in experiment.yaml so that the experiment is analyzed and gates merges.",
-	}}}
+	}})
+}
+
+// planningGroup is the planning calculator of a planned experiment: the
+// users per arm plan.mde needs at plan.baseline, and the days at
+// plan.daily_users (docs/statistics.md#power). Without plan.baseline or
+// plan.mde it says what to set.
+func planningGroup(rep *analysis.Report) actionGroup {
+	e := rep.Experiment
+	g := actionGroup{Title: "Sample size the plan needs"}
+	if len(rep.Planned) == 0 {
+		if e.Plan.Baseline == nil || e.Plan.MDE == nil {
+			g.Items = append(g.Items, "Set plan.baseline (the expected control value) and plan.mde (the relative effect to detect) to see the users per arm and, with plan.daily_users, the days the experiment needs.")
+		}
+		return g
+	}
+	m := &e.Primary
+	k := m.Kind
+	for _, pc := range rep.Planned {
+		pw := pc.Power
+		arm, ctl := Clip(pc.Arm, capShort), Clip(pc.Control, capShort)
+		if !pw.MDERequired[0].OK() {
+			g.Items = append(g.Items, fmt.Sprintf("Arm %s: plan.mde sets no sample size: %s.", arm, Clip(pw.MDERequired[0].Null, capMessage)))
+			continue
+		}
+		sd := ""
+		if e.Plan.BaselineSD != nil && k != experiment.KindProportion {
+			sd = ", sd " + plain(*e.Plan.BaselineSD)
+		}
+		if e.Thresholds.Sequential {
+			sd += "; for the confidence sequence of thresholds.sequential"
+		}
+		g.Items = append(g.Items, fmt.Sprintf("Arm %s: to detect the planned mde of %s relative (%s %s → %s%s) with 80%% power at alpha %s, two-sided, with shares %s / %s, the plan needs about %s %s and %s %s users.",
+			arm, format.Share(pw.MDE.V), Clip(m.Label, capShort), fmtValue(k, *e.Plan.Baseline), val(pw.TargetValue, valueOf(k)), sd, alphaStr(pc.Alpha),
+			format.Share(pc.Shares[0]), format.Share(pc.Shares[1]),
+			format.Count(ceil(pw.MDERequired[0].V)), ctl, format.Count(ceil(pw.MDERequired[1].V)), arm))
+		if pw.FromPlan {
+			need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
+			if need > e.Plan.UsersPerArm {
+				g.Items = append(g.Items, fmt.Sprintf("plan.users_per_arm %s is below that (plan_underpowered): raise it to at least %s, or plan for a larger mde.", format.Count(e.Plan.UsersPerArm), format.Count(need)))
+			} else {
+				g.Items = append(g.Items, fmt.Sprintf("plan.users_per_arm %s covers it.", format.Count(e.Plan.UsersPerArm)))
+			}
+		}
+		switch {
+		case !pw.Days.OK():
+			g.Items = append(g.Items, fmt.Sprintf("The days are unknown: %s.", Clip(pw.Days.Null, capMessage)))
+		default:
+			d := int64(pw.Days.V)
+			s := fmt.Sprintf("At plan.daily_users %s, the %s users per arm the advice aims at (%s) take about %s %s",
+				format.Count(e.Plan.DailyUsers), format.Count(ceil(max(pw.Required[0].V, pw.Required[1].V))), requiredSource(pw), format.Count(d), plural(int(min(d, 2)), "day", "days"))
+			if f, _ := pw.Feasible(); !f {
+				fix := "a larger mde, more traffic, or CUPED"
+				if m.CUPED {
+					fix = "a larger mde or more traffic"
+				}
+				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, fix)
+			} else {
+				s += "."
+			}
+			g.Items = append(g.Items, s)
+		}
+	}
+	return g
+}
+
+func requiredSource(pw *analysis.Power) string {
+	if pw.FromPlan {
+		return "plan.users_per_arm"
+	}
+	return "the mde's requirement"
 }
 
 // ---- Launch ----
@@ -396,7 +539,11 @@ func monitorGroup(rep *analysis.Report, win *analysis.Comparison) actionGroup {
 		g.Items = append(g.Items, alertLine(&win.Guardrails[i]))
 	}
 	if len(win.Guardrails) == 0 {
-		g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
+		if rep.Experiment.Deployment == experiment.DeploymentRolledOut {
+			g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail to watch the rolled-out change.")
+		} else {
+			g.Items = append(g.Items, "No guardrails are declared: add at least an error-rate guardrail before ramping.")
+		}
 	}
 	return g
 }
@@ -436,16 +583,35 @@ func alertLine(g *analysis.Guardrail) string {
 	label := Clip(m.Label, capShort)
 	wm, sm := format.Margin(k, m.Worsened, g.WorsenedMargin), format.Margin(k, m.Severe, g.SevereMargin)
 	w, s := level(g.WorsenedMargin), level(g.SevereMargin)
+	// A level the metric can cross in the harm's direction: a rate cannot
+	// rise above 100% or fall below 0, events per user not below 0.
+	crossable := func(v float64) bool {
+		if !possible(k, v) {
+			return false
+		}
+		bounded := k.Spec() != nil && (k.Spec().Unit == experiment.UnitRate || k.Spec().Unit == experiment.UnitPerUser)
+		switch { // compared as printed: 99.9996% prints as 100.00%
+		case up && k.Spec() != nil && k.Spec().Unit == experiment.UnitRate:
+			return v < 1 && fmtValue(k, v) != fmtValue(k, 1)
+		case !up && bounded:
+			return v > 0 && fmtValue(k, v) != fmtValue(k, 0)
+		}
+		return true
+	}
 	switch {
-	case possible(k, w) && possible(k, s):
+	case crossable(w) && crossable(s):
 		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); roll back if it %s %s (severe margin %s).",
 			label, dir, fmtValue(k, w), fmtValue(k, c), wm, dir, fmtValue(k, s), sm)
-	case possible(k, w):
+	case crossable(w):
 		return fmt.Sprintf("%s: alert if it %s %s (control %s, worsened margin %s); no possible value lies beyond the severe margin %s, so roll back if the alert persists.",
 			label, dir, fmtValue(k, w), fmtValue(k, c), wm, sm)
 	}
-	return fmt.Sprintf("%s: no possible value lies beyond the worsened margin %s from the control value %s; alert on any sustained move against %s.",
-		label, wm, fmtValue(k, c), m.Desired)
+	move := "fall"
+	if up {
+		move = "rise"
+	}
+	return fmt.Sprintf("%s: no possible value lies beyond the worsened margin %s from the control value %s; alert on any sustained %s.",
+		label, wm, fmtValue(k, c), move)
 }
 
 // ---- Rollback ----
@@ -473,21 +639,111 @@ func rollbackActions(r decision.Result) []actionGroup {
 		now.Items = []string{
 			fmt.Sprintf("Set the traffic of %s to 0%% now, giving %s users to control.", arms, plural(len(rolled), "its", "their")),
 			"Keep the assignment and logging running so that the recovery shows in the data; do not delete the experiment.",
-			"Tell the owner that " + arms + " was stopped, linking this memo.",
+			"Tell the owner that " + arms + " " + plural(len(rolled), "was", "were") + " stopped, linking this memo.",
 		}
 	}
 	out := []actionGroup{now}
+	if hasIssue(rep, experiment.CodeSRM) {
+		checks := srmHarmItems(r)
+		checks = append(checks, srmChecks()...)
+		out = append(out, actionGroup{Title: "Assignment and logging checks (the SRM warning is open)", Items: checks})
+	}
 	if others := otherArms(r); len(others) > 0 {
 		out = append(out, actionGroup{Title: "The other arms", Items: others})
 	}
 	return append(out, rootCause(r))
 }
 
+// srmHarmItems says, for each severe proportion guardrail (or events
+// guardrail whose harm is a rise) of a rolled-back arm, how far the sample ratio mismatch is from explaining the harm: the
+// rate the users beyond the arm's expected share would need, or, for an arm
+// short of users, that even losing only unharmed users could not
+// (docs/memo.md#generated-sentences). The bound assumes the expected users
+// behave as the control does.
+func srmHarmItems(r decision.Result) []string {
+	rep := r.Report
+	var total int64
+	for _, a := range rep.Arms {
+		total += a.Users
+	}
+	var out []string
+	for i, v := range r.Decision.Comparisons {
+		if v.Outcome != experiment.Rollback || i >= len(rep.Comparisons) {
+			continue
+		}
+		c := &rep.Comparisons[i]
+		a := rep.Arms[c.Index]
+		exp := a.ExpectedShare * float64(total)
+		for gi := range c.Guardrails {
+			g := &c.Guardrails[gi]
+			if g.State != analysis.StateSevere {
+				continue
+			}
+			if s := srmHarm(g, a, exp); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "The harm is rolled back first: the SRM makes every metric suspect, but stopping a treatment costs little, while a real harm of this size costs users.")
+	}
+	return out
+}
+
+func srmHarm(g *analysis.Guardrail, a analysis.Arm, exp float64) string {
+	m := g.Metric
+	events := m.Kind == experiment.KindEvents && m.Desired == experiment.Decrease
+	if !(m.Kind == experiment.KindProportion || events) || exp <= 0 || a.Users == 0 {
+		return ""
+	}
+	// Harm-side rates: the share of users with the harmful outcome, or the
+	// harmful events per user.
+	hc, ht := g.ControlValue, g.TreatmentValue
+	word := "rate"
+	if events {
+		word = "count per user"
+	} else if m.Desired == experiment.Increase {
+		hc, ht, word = 1-hc, 1-ht, "rate of non-"+Clip(m.Label, capShort)
+	}
+	show := func(x float64) string { return fmtValue(m.Kind, x) }
+	n := float64(a.Users)
+	label, arm := Clip(m.Label, capShort), Clip(a.Name, capShort)
+	dev := n/exp - 1
+	head := fmt.Sprintf("Arm %s holds %s users against the %s its expected share implies (%s); %s moved from %s to %s",
+		arm, format.Count(a.Users), format.Count(int64(math.Round(exp))), format.Rel(dev), label, fmtValue(m.Kind, g.ControlValue), fmtValue(m.Kind, g.TreatmentValue))
+	tail := " Keep the treatment off while the SRM is investigated."
+	switch {
+	case math.Abs(n-exp) < 0.5: // this arm holds its share; the mismatch is elsewhere
+		return ""
+	case n > exp:
+		extra := n - exp
+		need := (ht*n - hc*exp) / extra
+		if need > 1 && !events {
+			return head + fmt.Sprintf(": the mismatch cannot explain it even if all %s extra users had the harmful outcome.", format.Count(int64(math.Round(extra)))) + tail
+		}
+		ratio := ""
+		if hc > 0 {
+			ratio = fmt.Sprintf(", %s times the control's", strconv.FormatFloat(need/hc, 'f', 1, 64))
+		}
+		return head + fmt.Sprintf(": for the mismatch alone to explain it, the %s extra users would need a %s of %s%s, if the expected users behave as the control's do.",
+			format.Count(int64(math.Round(extra))), word, show(need), ratio) + tail
+	default:
+		most := hc * exp / n // every lost user unharmed
+		if ht > most {
+			return head + fmt.Sprintf(": the mismatch cannot explain it, since losing only unharmed users would raise the %s to at most %s.", word, show(most)) + tail
+		}
+		lost := exp - n
+		q := (hc*exp - ht*n) / lost
+		return head + fmt.Sprintf(": the mismatch could explain it only if the %s missing users had a %s of %s against the control's %s, if the expected users behave as the control's do; treat the harm as real until it is explained.",
+			format.Count(int64(math.Round(lost))), word, show(q), show(hc)) + tail
+	}
+}
+
 // otherArms says what the arms that do not roll back would do on their
 // own: the experiment's outcome waits for the rollback.
 func otherArms(r decision.Result) []string {
 	var out []string
-	for _, v := range r.Decision.Comparisons {
+	for i, v := range r.Decision.Comparisons {
 		if v.Outcome == experiment.Rollback {
 			continue
 		}
@@ -495,8 +751,16 @@ func otherArms(r decision.Result) []string {
 		if v.HoldKind != decision.NoHold {
 			word += " (" + string(v.HoldKind) + ")"
 		}
-		out = append(out, fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s. Re-run the check once the rollback is done before acting on it.",
-			Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage)))
+		s := fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s.", Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage))
+		if i < len(r.Report.Comparisons) {
+			c := &r.Report.Comparisons[i]
+			for gi := range c.Guardrails {
+				if g := &c.Guardrails[gi]; g.Flagged() && v.Rule != decision.RuleGuardrailWorsened {
+					s += fmt.Sprintf(" Its guardrail %s is %s (%s): look at it as well.", Clip(g.Metric.Label, capShort), g.State, val(g.AbsLift, diffOf(g.Metric.Kind)))
+				}
+			}
+		}
+		out = append(out, s+" Re-run the check once the rollback is done before acting on it.")
 	}
 	return out
 }
@@ -511,10 +775,10 @@ func rootCause(r decision.Result) actionGroup {
 		c := &rep.Comparisons[i]
 		for gi := range c.Guardrails {
 			g := &c.Guardrails[gi]
-			if g.State == analysis.StateSevere {
+			if g.Flagged() {
 				k := g.Metric.Kind
-				rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s moved %s in arm %s (%s vs control %s, p = %s): find which code path of %s causes it.",
-					Clip(g.Metric.Label, capShort), val(g.AbsLift, diffOf(k)), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), pOf(g.PValue), Clip(c.Arm, capShort)))
+				rc.Items = append(rc.Items, fmt.Sprintf("Guardrail %s (%s) moved %s in arm %s (%s vs control %s, p = %s): find which code path of %s causes it.",
+					Clip(g.Metric.Label, capShort), g.State, val(g.AbsLift, diffOf(k)), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), pOf(g.PValue), Clip(c.Arm, capShort)))
 			}
 		}
 		if v.Rule == decision.RulePrimaryLoss {
@@ -626,8 +890,7 @@ func investigateActions(r decision.Result) []actionGroup {
 	gain := false
 	for _, i := range idx {
 		if r.Decision.Comparisons[i].Rule == decision.RuleSRM {
-			srm = true
-			continue
+			srm = true // its worsened guardrails, if any, are listed too
 		}
 		c := &r.Report.Comparisons[i]
 		gain = gain || c.Primary.Significant && c.Primary.Improved()
@@ -679,31 +942,25 @@ func collectItems(r decision.Result, i int) []string {
 	var out []string
 	if v.Rule == decision.RuleNotReady {
 		out = append(out, notReadyItems(rep, c)...)
-		if e.Plan.UsersPerArm == 0 || (rep.Arms[c.Index].Users >= e.Plan.UsersPerArm && controlUsers(rep) >= e.Plan.UsersPerArm) {
-			return out
-		}
 	}
 	pw := c.Power
 	if pw == nil {
 		return append(out, fmt.Sprintf("Arm %s: no sample-size figures are available.", arm))
 	}
 	out = append(out, requiredSentence(rep, c, pw))
+	if pw.FromPlan && pw.MDERequired[0].OK() && pw.MDERequired[1].OK() {
+		if need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V)); need > e.Plan.UsersPerArm {
+			out = append(out, fmt.Sprintf("The plan is underpowered: its mde of %s needs about %s users per arm for 80%% power, more than plan.users_per_arm %s; raise plan.users_per_arm or accept less power (amendment: records the change).",
+				format.Share(pw.MDE.V), format.Count(need), format.Count(e.Plan.UsersPerArm)))
+		}
+	}
 	if pw.Required[0].OK() {
 		out = append(out, daysSentence(e, c, pw))
 	}
-	if v.Rule == decision.RuleNotReady {
+	if v.Rule == decision.RuleNotReady && pw.FromPlan && (pw.Additional[0] > 0 || pw.Additional[1] > 0) {
 		out = append(out, fmt.Sprintf("Do not launch %s on this early look: the decision is taken again when the plan is reached.", arm))
 	}
 	return out
-}
-
-func controlUsers(rep *analysis.Report) int64 {
-	for _, a := range rep.Arms {
-		if a.Control {
-			return a.Users
-		}
-	}
-	return 0
 }
 
 // notReadyItems names what rule 6 waits for besides the plan: arms below
@@ -755,8 +1012,15 @@ func requiredSentence(rep *analysis.Report, c *analysis.Comparison, pw *analysis
 			format.Share(pw.MDE.V), label, fmtValue(k, p.ControlValue), val(pw.TargetValue, valueOf(k)), alphaStr(p.Alpha),
 			format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	case pw.Basis == analysis.BasisPlanMDE:
+		if !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()) {
+			return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s), and no minimum detectable effect can be stated at the current sample (%s).",
+				arm, Clip(pw.Required[0].Null, capMessage), Clip(pw.MDEAtCurrent.Null, capMessage))
+		}
 		return fmt.Sprintf("Arm %s: the planned mde sets no sample size (%s); at the current sample the test detects %s with 80%% power.",
 			arm, Clip(pw.Required[0].Null, capMessage), mdeNow(pw, k))
+	case !pw.MDEAtCurrent.OK() && (k == experiment.KindProportion || !pw.MDEAbsAtCurrent.OK()):
+		why = fmt.Sprintf("Without plan.mde, and with no minimum detectable effect to state (%s): %s, the sample that halves a minimum detectable effect, is about %s %s and %s %s users",
+			Clip(pw.MDEAtCurrent.Null, capMessage), halvingSample(rep, p, pw), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
 	default:
 		why = fmt.Sprintf("Without plan.mde: at the current sample the test detects %s with 80%% power at alpha %s; %s, about %s %s and %s %s users, would halve that",
 			mdeNow(pw, k), alphaStr(p.Alpha), halvingSample(rep, p, pw), format.Count(ceil(pw.Required[0].V)), ctl, format.Count(ceil(pw.Required[1].V)), arm)
@@ -845,7 +1109,7 @@ func stopItem(c *analysis.Comparison) string {
 	d := diffOf(k)
 	s += fmt.Sprintf(" Its %s CI, %s to %s, rules out (at that level) a difference above %s or below %s",
 		confidence(p.Alpha), d(p.CILow.V), d(p.CIHigh.V), d(p.CIHigh.V), d(p.CILow.V))
-	if pw != nil && pw.TargetValue.OK() {
+	if pw != nil && pw.TargetValue.OK() && pw.MDERequired[0].OK() { // a control value of 0 plans no effect
 		eff := pw.TargetValue.V - p.ControlValue
 		if eff < p.CILow.V || eff > p.CIHigh.V {
 			s += fmt.Sprintf(", including the planned effect of %s", d(eff))

@@ -42,17 +42,30 @@ func Comment(marker string, rs []decision.Result, m Meta, limit int) string {
 	url := runURL(m)
 
 	head := marker + "\n" + commentHeading(rs, m) + "\n"
+	if hl := commentHeadline(rs); hl != "" {
+		head = marker + "\n" + hl + "\n\n" + commentHeading(rs, m) + "\n"
+	}
 	foot := "\n" + commentFooter(m, url) + "\n"
 	if n == 0 {
 		return hardCut(head+"\nNo experiments to report in this run.\n"+foot, limit)
 	}
 
-	const ovHead = "| Experiment | Health | Decision | Primary lift [CI] | p |\n| --- | --- | --- | --- | --- |\n"
+	ovHead := "| Experiment | Health | Decision | Primary lift [CI] | p |\n| --- | --- | --- | --- | --- |\n"
+	withBase := false
+	for _, r := range rs {
+		withBase = withBase || r.History != nil
+	}
+	if withBase {
+		ovHead = "| Experiment | Health | Decision | Primary lift [CI] | p | At the merge base |\n| --- | --- | --- | --- | --- | --- |\n"
+	}
 	rows := make([]string, n)
 	full := make([]string, n)
 	short := make([]string, n)
 	for i, r := range rs {
 		rows[i] = overviewRow(r)
+		if withBase {
+			rows[i] = strings.TrimSuffix(rows[i], "\n") + " " + baseColumn(r) + " |\n"
+		}
 		full[i] = detailsBlock(r, m, n == 1)
 		short[i] = oneLine(r)
 	}

@@ -39,9 +39,19 @@ type (
 		Comps      []jsonComparison  `json:"comparisons"`
 		Decision   jsonDecision      `json:"decision"`
 		Power      *jsonPower        `json:"power"`
+		// Base and Looks are the history of docs/review.md: null when no
+		// merge base was compared / no history was available.
+		Base  *jsonBase `json:"base"`
+		Looks *int      `json:"looks"`
 		// Segments is present only when the experiment has segments:
 		// (json_segments.go).
 		Segments []jsonSegment `json:"segments,omitempty"`
+	}
+	jsonBase struct {
+		Outcome    string  `json:"outcome"`
+		Arm        *string `json:"arm"`
+		Reason     *string `json:"reason"`
+		DataSHA256 *string `json:"data_sha256"`
 	}
 	jsonThresholds struct {
 		Alpha            experiment.Decimal  `json:"alpha"`
@@ -158,6 +168,7 @@ type (
 		TargetValue        *float64            `json:"target_value"`
 		MDEAtCurrentSample *float64            `json:"mde_at_current_sample"`
 		RequiredPerArm     map[string]*float64 `json:"required_per_arm"`
+		MDERequiredPerArm  map[string]*float64 `json:"mde_required_per_arm"`
 		AdditionalPerArm   map[string]int64    `json:"additional_per_arm"`
 		Days               *int64              `json:"days"`
 		Feasible           *bool               `json:"feasible"`
@@ -307,6 +318,15 @@ func jsonOf(r decision.Result) jsonExperiment {
 	}
 	je.Power = powerJSON(r)
 	je.Segments = segmentsJSON(rep)
+	if h := r.History; h != nil {
+		je.Base = &jsonBase{Outcome: "new"}
+		if !h.Base.New {
+			je.Base = &jsonBase{Outcome: string(h.Base.Outcome), Arm: str(h.Base.Arm), Reason: str(h.Base.Reason), DataSHA256: str(h.Base.DataSHA256)}
+		}
+		if h.Looks >= 0 {
+			je.Looks = &h.Looks
+		}
+	}
 	return je
 }
 
@@ -376,40 +396,67 @@ func guardrailJSON(g *analysis.Guardrail) jsonGuardrail {
 }
 
 // powerJSON is the power block: present for running holds of kind collect
-// and stop, from the comparison whose verdict the decision took; null
-// otherwise (docs/memo.md#json-output).
+// and stop, from the comparison whose verdict the decision took, and for a
+// planned experiment with plan.baseline and plan.mde (the planning
+// calculator, from the arm that needs the most days); null otherwise
+// (docs/memo.md#json-output).
 func powerJSON(r decision.Result) *jsonPower {
 	d := r.Decision
+	e := r.Report.Experiment
+	if e.Status == experiment.StatusPlanned && len(r.Report.Planned) > 0 && r.Report.Health.Status != analysis.Blocked {
+		ps := r.Report.Planned
+		best := 0
+		for i, p := range ps {
+			if p.Power.Days.OK() && (!ps[best].Power.Days.OK() || p.Power.Days.V > ps[best].Power.Days.V) {
+				best = i
+			}
+		}
+		return powerBlock(ps[best].Power, ps[best].Control, ps[best].Arm)
+	}
 	if d.Outcome != experiment.Hold || (d.HoldKind != decision.Collect && d.HoldKind != decision.Stop) ||
-		r.Report.Experiment.Status != experiment.StatusRunning {
+		e.Status != experiment.StatusRunning {
 		return nil
 	}
 	c := Deciding(r)
 	if c == nil || c.Power == nil {
 		return nil
 	}
-	pw := c.Power
+	return powerBlock(c.Power, c.Control, c.Arm)
+}
+
+func powerBlock(pw *analysis.Power, control, arm string) *jsonPower {
 	n := map[string]string{}
 	jp := &jsonPower{
 		Basis: pw.Basis, MDE: fromValue(pw.MDE, "mde", n), TargetValue: fromValue(pw.TargetValue, "target_value", n),
 		MDEAtCurrentSample: fromValue(pw.MDEAtCurrent, "mde_at_current_sample", n),
-		FromPlan:           pw.FromPlan, Comparison: c.Arm, NullReasons: n,
+		FromPlan:           pw.FromPlan, Comparison: arm, NullReasons: n,
 	}
 	if pw.Basis == analysis.BasisCurrentSample {
 		delete(n, "mde")
 		delete(n, "target_value")
 	}
-	names := [2]string{c.Control, c.Arm}
-	if pw.Required[0].OK() && pw.Required[1].OK() {
-		jp.RequiredPerArm = map[string]*float64{}
+	names := [2]string{control, arm}
+	perArm := func(v [2]analysis.Value, key string) map[string]*float64 {
+		if !v[0].OK() || !v[1].OK() {
+			n[key] = v[0].Null
+			return nil
+		}
+		out := map[string]*float64{}
+		for i, name := range names {
+			x := float64(ceil(v[i].V))
+			out[name] = &x
+		}
+		return out
+	}
+	jp.RequiredPerArm = perArm(pw.Required, "required_per_arm")
+	if pw.Basis == analysis.BasisPlanMDE {
+		jp.MDERequiredPerArm = perArm(pw.MDERequired, "mde_required_per_arm")
+	}
+	if jp.RequiredPerArm != nil {
 		jp.AdditionalPerArm = map[string]int64{}
 		for i, name := range names {
-			req := float64(ceil(pw.Required[i].V))
-			jp.RequiredPerArm[name] = &req
 			jp.AdditionalPerArm[name] = pw.Additional[i]
 		}
-	} else {
-		n["required_per_arm"] = pw.Required[0].Null
 	}
 	if pw.Days.OK() {
 		days := int64(pw.Days.V)

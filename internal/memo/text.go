@@ -95,6 +95,9 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		fmt.Fprintln(bw)
 		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(Clip(e.ID, 48))), Clip(e.Name, 120))
 		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), DecisionWord(r)), Clip(r.Decision.Reason, capMessage))
+		if l := historyLine(r); l != "" {
+			fmt.Fprintf(bw, "  %s\n", l)
+		}
 		for _, is := range orderedIssues(rep.Health.Issues) {
 			sev, code := "warning", ansiYellow
 			if is.Severity == experiment.SeverityBlocked {

@@ -24,7 +24,8 @@ type view struct {
 	Summary                    []field
 
 	Reason   string
-	HoldWhy  []string
+	WhyTitle string   // the title of HoldWhy: "Why hold:", "Also flagged:", "On record:"
+	HoldWhy  []string // under the decision line: why a hold, and every flagged guardrail
 	Rivals   string
 	Verdicts *table // one row per comparison; nil with fewer than two
 
@@ -114,7 +115,7 @@ func newView(r decision.Result, m Meta) *view {
 		v.Version = "unknown"
 	}
 	v.Summary = summaryFields(r, m, v)
-	v.HoldWhy = holdWhy(r)
+	v.WhyTitle, v.HoldWhy = decisionNotes(r)
 	if rivals := decision.RivalsInsideCI(r); len(rivals) > 0 {
 		v.Rivals = rivalsLine(r, rivals)
 	}
@@ -145,7 +146,20 @@ func newView(r decision.Result, m Meta) *view {
 	}
 	v.Risks = risks(r)
 	v.Actions = actions(r)
+	tidyP(v.HoldWhy)
+	tidyP(v.Risks)
+	for i := range v.Actions {
+		tidyP(v.Actions[i].Items)
+	}
 	return v
+}
+
+// tidyP rewrites "p = <1e-300" (a p-value too small to represent, as
+// format.P prints it) as "p < 1e-300" in generated sentences.
+func tidyP(lines []string) {
+	for i, s := range lines {
+		lines[i] = strings.ReplaceAll(s, "p = <", "p < ")
+	}
 }
 
 // ---- Summary ----
@@ -190,7 +204,7 @@ func summaryFields(r decision.Result, m Meta, v *view) []field {
 	if a := Clip(e.Amendment, capMessage); a != "" {
 		fs = append(fs, one("Amendment", a))
 	}
-	return fs
+	return append(fs, historyFields(r)...)
 }
 
 // armsLine lists the arms with their expected shares: from the data when
@@ -367,30 +381,81 @@ func period(e *experiment.Experiment) string {
 
 // ---- Decision ----
 
-// holdWhy says at the top of a Hold what it asks of the reader, and names
-// every worsened or severe guardrail whichever rule decided.
-func holdWhy(r decision.Result) []string {
-	if r.Decision.Outcome != experiment.Hold {
-		return nil
+// decisionNotes is the list under the decision line and its title. A Hold
+// says at the top what it asks of the reader and what would change it; every
+// outcome names each worsened or severe guardrail whichever rule decided,
+// and a Rollback an open SRM warning; a concluded experiment's memo records
+// the decision instead of asking for anything (docs/memo.md#generated-sentences).
+func decisionNotes(r decision.Result) (title string, lines []string) {
+	rep := r.Report
+	flagged := flaggedLines(rep)
+	if r.Decision.Rule == decision.RuleSevereGuardrail && len(flagged) > 0 && firstSevere(rep, r.Decision.Index) {
+		flagged = flagged[1:] // the reason names it
 	}
-	var out []string
+	flagged = append(flagged, segmentFlags(rep)...)
+	if rep.Experiment.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
+		lines = append(lines, fmt.Sprintf("concluded: the decision (%s) is on record; no action is advised", DecisionWord(r)))
+		return "On record:", append(lines, flagged...)
+	}
+	if r.Decision.Outcome != experiment.Hold {
+		lines = flagged
+		if r.Decision.Outcome == experiment.Rollback && hasIssue(rep, experiment.CodeSRM) {
+			lines = append(lines, fmt.Sprintf("sample ratio mismatch, p = %s: the split is off, so every metric is suspect; the rollback comes first because stopping a treatment costs little, and the SRM checks are under Next Actions",
+				fmtP(rep.Health.SRM.PValue)))
+		}
+		if len(lines) == 0 {
+			return "", nil
+		}
+		return "Also flagged:", lines
+	}
 	switch r.Decision.HoldKind {
 	case decision.FixData:
-		out = append(out, "fix the data: the files fail the health check, so nothing was analyzed; the fixes are under Next Actions")
+		lines = append(lines, "fix the data: the files fail the health check, so nothing was analyzed; the decision is taken once the fixes under Next Actions are made")
 	case decision.Investigate:
-		out = append(out, "investigate: a finding needs a person before the result can be trusted or acted on")
+		switch r.Decision.Rule {
+		case decision.RuleSRM:
+			lines = append(lines, "investigate: users are not split as expected, so no metric can be trusted yet; the decision is taken again once the cause is found and fixed")
+		case decision.RuleGuardrailWorsened:
+			lines = append(lines, "investigate: a guardrail worsened beyond its margin; the hold lifts once its cause is found and fixed and a re-test shows it within the margin")
+		default:
+			lines = append(lines, "investigate: a blocking finding needs a person before the result can be trusted; the decision is taken once it is resolved")
+		}
 	case decision.Collect:
 		if r.Decision.Rule == decision.RuleNotReady {
-			out = append(out, "collect more data: the primary metric improved, but the launch conditions (the plan's sample, min_users, or a guardrail shown within its margin) are not met yet")
+			lines = append(lines, "collect more data: the primary metric improved, but the launch conditions (the plan's sample, min_users, or a guardrail shown within its margin) are not met yet; it launches once they are, if the result holds")
 		} else {
-			out = append(out, "collect more data: the evidence does not yet support a launch or a rollback")
+			if c := Deciding(r); c != nil && c.Power != nil && (c.Power.FromPlan || c.Power.Basis == analysis.BasisPlanMDE) {
+				lines = append(lines, "collect more data: the primary metric is not significant; the hold ends when it becomes significant, or turns to stop once the required sample is reached without it")
+			} else {
+				lines = append(lines, "collect more data: the primary metric is not significant; the hold ends when it becomes significant (without plan.mde or plan.users_per_arm no sample size ends the test: set plan.mde to get one)")
+			}
 		}
 	case decision.Stop:
-		out = append(out, "stop: the required sample is reached and the primary metric did not move significantly; conclude the experiment")
+		lines = append(lines, "stop: the required sample is reached and the primary metric did not move significantly; more data is not the answer: conclude the experiment")
 	}
-	out = append(out, flaggedLines(r.Report)...)
-	out = append(out, segmentFlags(r.Report)...)
-	return out
+	return "Why hold:", append(lines, flagged...)
+}
+
+// firstSevere reports whether the first flagged guardrail of the report is
+// the first severe guardrail of comparison i: the one rule 2's reason names.
+func firstSevere(rep *analysis.Report, i int) bool {
+	for ci, c := range rep.Comparisons {
+		for gi := range c.Guardrails {
+			if g := &c.Guardrails[gi]; g.Flagged() {
+				return ci == i && g.State == analysis.StateSevere
+			}
+		}
+	}
+	return false
+}
+
+func hasIssue(rep *analysis.Report, code string) bool {
+	for _, is := range rep.Health.Issues {
+		if is.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // flaggedLines names each worsened or severe guardrail of every comparison.
