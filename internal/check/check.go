@@ -204,6 +204,7 @@ func parallel(n, workers int, do func(k int)) {
 // then drops the experiment's rows per cell, which the report's segments
 // now summarize, so that a run holds the rows of the experiments being
 // evaluated rather than of every experiment (docs/performance.md#segments).
+// Whatever reads the rows (history.Findings) runs before it.
 func Evaluate(e *experiment.Experiment) decision.Result {
 	r := analysis.Analyze(e)
 	res := decision.Result{Report: r, Decision: decision.Decide(r)}
