@@ -1,8 +1,10 @@
 // Package analysis turns a loaded Experiment into a Report: the Health Check
-// (load issues, sample ratio mismatch over every arm, sample size), and one
-// Comparison per non-control arm holding the primary metric's result, every
-// guardrail's state and every secondary metric, with the power figures that
-// say how much more data would settle a Hold.
+// (load issues, sample ratio mismatch over every arm and within each
+// segment, sample size), and one Comparison per non-control arm holding the
+// primary metric's result, every guardrail's state and every secondary
+// metric, with the power figures that say how much more data would settle
+// a Hold; with segments, the primary and guardrails per segment value with
+// Benjamini–Hochberg q-values.
 //
 // It is pure: no I/O, no clock, no formatting. An undefined statistic is a
 // Value whose Null says why (docs/statistics.md), never NaN or Inf.
@@ -63,6 +65,11 @@ type Report struct {
 	// Comparisons holds one comparison per non-control arm, in CSV order;
 	// empty when the experiment was not analyzed.
 	Comparisons []Comparison
+	// Segments holds one entry per value of each segment column, columns
+	// in segments: order and values in the order they first appear in the
+	// CSV; empty without segments or data. Their comparisons are filled
+	// when the experiment is analyzed.
+	Segments []Segment
 	// Planned holds the planning calculator's figures of a planned
 	// experiment with plan.baseline and plan.mde, one per non-control arm;
 	// empty otherwise (docs/statistics.md#power).
@@ -181,6 +188,13 @@ func Analyze(e *experiment.Experiment) *Report {
 		r.Health.SRM = srm(r.Arms)
 		r.Health.Issues = append(r.Health.Issues, sampleIssues(e, r.Arms, r.Health.SRM)...)
 	}
+	var groups []segmentRows
+	if d != nil && len(e.Segments) > 0 {
+		groups = groupSegments(e)
+		var segIssues []experiment.Issue
+		r.Segments, segIssues = segmentHealth(e, r.Arms, groups)
+		r.Health.Issues = append(r.Health.Issues, segIssues...)
+	}
 	if e.Status == experiment.StatusPlanned {
 		r.Planned = planned(e, r.Arms)
 		r.Health.Issues = append(r.Health.Issues, plannedIssues(e, r.Planned)...)
@@ -215,6 +229,9 @@ func Analyze(e *experiment.Experiment) *Report {
 	if r.Health.Status == Blocked {
 		r.Comparisons = nil
 		return r
+	}
+	if len(groups) > 0 {
+		segmentComparisons(e, r, groups, primaryAlpha)
 	}
 	r.Analyzed = true
 	return r

@@ -43,13 +43,20 @@ func (g *Guardrail) Flagged() bool { return g.State == StateWorsened || g.State 
 // compares in floating point.
 func guardrail(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Row) Guardrail {
 	g := Guardrail{Result: compare(e, m, t, c, e.Thresholds.Alpha)}
+	setState(&g, m, t, c)
+	return g
+}
+
+// setState sets a guardrail's margins in the unit and its state from its
+// Significant verdict (p < α overall; q < α in a segment).
+func setState(g *Guardrail, m *experiment.Metric, t, c *experiment.Row) {
 	g.WorsenedMargin = marginValue(m.Worsened, g.ControlValue)
 	g.SevereMargin = marginValue(m.Severe, g.ControlValue)
 	harm := g.Harmed()
 	g.SignificantHarm = harm && g.Significant
 	exceeds := func(mg experiment.Margin) bool {
 		if g.CUPED != nil {
-			return cupedBeyond(&g, mg)
+			return cupedBeyond(g, mg)
 		}
 		return beyond(m, t, c, mg)
 	}
@@ -63,7 +70,6 @@ func guardrail(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.
 	default:
 		g.State = StateOK
 	}
-	return g
 }
 
 // marginValue is a margin in the metric's unit.

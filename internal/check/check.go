@@ -220,10 +220,18 @@ func parallel(n, workers int, do func(k int)) {
 	}
 }
 
-// Evaluate analyzes and decides one loaded experiment.
+// Evaluate analyzes and decides one loaded experiment. With segments it
+// then drops the experiment's rows per cell, which the report's segments
+// now summarize, so that a run holds the rows of the experiments being
+// evaluated rather than of every experiment (docs/performance.md#segments).
+// Whatever reads the rows (history.Findings) runs before it.
 func Evaluate(e *experiment.Experiment) decision.Result {
 	r := analysis.Analyze(e)
-	return decision.Result{Report: r, Decision: decision.Decide(r)}
+	res := decision.Result{Report: r, Decision: decision.Decide(r)}
+	if e.Data != nil && len(e.Segments) > 0 {
+		e.Data.Rows = nil
+	}
+	return res
 }
 
 // WriteOut writes DIR/<id>/memo.md, memo.html, result.json for every result

@@ -18,8 +18,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // comment and the index of the version 2 examples, from their own copy in
 // testdata/examples-v2, against golden files: three arms with a mean
 // primary and a ratio guardrail, four arms with a rolled-back arm, a
-// relative latency margin, a CUPED-adjusted revenue primary and a
-// sequential test. Run with -update to rewrite them, and read the
+// relative latency margin, a CUPED-adjusted revenue primary, a
+// sequential test, and a platform-segmented test whose Android error rate
+// holds it (rule 5). Run with -update to rewrite them, and read the
 // diff.
 func TestV2ExampleGoldens(t *testing.T) {
 	t.Parallel()
@@ -27,8 +28,8 @@ func TestV2ExampleGoldens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 5 {
-		t.Fatalf("%d results, want the 5 v2 examples", len(results))
+	if len(results) != 6 {
+		t.Fatalf("%d results, want the 6 v2 examples", len(results))
 	}
 	meta := memo.Meta{Version: "test", Commit: "0123456789abcdef0123456789abcdef01234567"}
 	golden := map[string][]byte{}

@@ -124,7 +124,7 @@ func Decide(r *analysis.Report) Decision {
 	}
 	d := Decision{}
 	for i := range r.Comparisons {
-		d.Comparisons = append(d.Comparisons, decideComparison(r, &r.Comparisons[i]))
+		d.Comparisons = append(d.Comparisons, decideComparison(r, i))
 	}
 	combine(r, &d)
 	return d
@@ -150,9 +150,10 @@ func blockedKind(issues []experiment.Issue) HoldKind {
 	return kind
 }
 
-// decideComparison applies rules 2–8 to one comparison.
-func decideComparison(r *analysis.Report, c *analysis.Comparison) Verdict {
+// decideComparison applies rules 2–8 to comparison ci.
+func decideComparison(r *analysis.Report, ci int) Verdict {
 	e := r.Experiment
+	c := &r.Comparisons[ci]
 	v := func(o experiment.Outcome, rule Rule, kind HoldKind, reason string) Verdict {
 		return Verdict{Arm: c.Arm, Outcome: o, Rule: rule, HoldKind: kind, Reason: reason}
 	}
@@ -171,9 +172,17 @@ func decideComparison(r *analysis.Report, c *analysis.Comparison) Verdict {
 		return v(experiment.Hold, RuleSRM, Investigate, fmt.Sprintf("SRM %s < %s: the traffic split does not match the expected one",
 			format.PIs(r.Health.SRM.PValue), e.Thresholds.SRMWarningP))
 	}
-	if worse := flagged(c); len(worse) > 0 {
+	worse, inSegments := flagged(c), segmentFlagged(r, ci)
+	switch {
+	case len(worse) > 0 && len(inSegments) > 0:
+		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s; and %s",
+			c.Arm, strings.Join(worse, ", "), e.Thresholds.Alpha, segmentReason(inSegments, e.Thresholds.Alpha)))
+	case len(worse) > 0:
 		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s",
 			c.Arm, strings.Join(worse, ", "), e.Thresholds.Alpha))
+	case len(inSegments) > 0:
+		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: %s",
+			c.Arm, segmentReason(inSegments, e.Thresholds.Alpha)))
 	}
 	if p.Significant && p.Improved() {
 		if why := notReady(r, c); why != "" {

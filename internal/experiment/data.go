@@ -32,6 +32,21 @@ func (m Moments) Add(o Moments) Moments {
 	}
 }
 
+// Accumulate adds o into m: Add in place, skipping o's zero fields, for
+// summing many rows without copying the moments at every step.
+func (m *Moments) Accumulate(o *Moments) {
+	m.Count += o.Count
+	for _, f := range [...]struct{ dst, src *Decimal }{
+		{&m.Sum, &o.Sum}, {&m.SumSquares, &o.SumSquares}, {&m.DenSum, &o.DenSum},
+		{&m.DenSumSquares, &o.DenSumSquares}, {&m.SumProduct, &o.SumProduct}, {&m.PreSum, &o.PreSum},
+		{&m.PreSumSquares, &o.PreSumSquares}, {&m.PreSumProduct, &o.PreSumProduct},
+	} {
+		if !f.src.zero() {
+			*f.dst = f.dst.Add(*f.src)
+		}
+	}
+}
+
 // Row is one row of results.csv, or the total of an arm's rows: an arm, the
 // segment cell it belongs to (one value per segment column; nil for a
 // total), its users and the moments of every metric, by metric name.

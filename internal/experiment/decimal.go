@@ -19,6 +19,139 @@ type Decimal struct {
 	r *big.Rat // the exact value of a computed Decimal
 	s string   // the text as written, for a parsed Decimal
 	f float64  // the float64 nearest the value
+	// fx is the value as m·10^−sc with |m| < 2^63 and |sc| ≤ maxScale,
+	// when it fits: sums of sum cells stay in it, so that adding the
+	// cells of an arm or a segment needs no big.Rat
+	// (docs/performance.md#segments). A computed Decimal with ok set and
+	// no r holds its value here only.
+	fx fixed
+}
+
+// fixed is a decimal m·10^−sc held in machine integers.
+type fixed struct {
+	m  int64
+	sc int16
+	ok bool
+}
+
+// maxScale bounds the scale of a fixed value, so that aligning two of
+// them multiplies by at most 10^36 split in two int64-safe steps.
+const maxScale = 18
+
+var pow10 = func() [maxScale*2 + 1]int64 {
+	var p [maxScale*2 + 1]int64
+	p[0] = 1
+	for i := 1; i <= maxScale; i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFixed reads a text isDecimal accepted as m·10^−sc, when its
+// digits fit in an int64 (at most 18 significant digits) and its scale
+// in ±maxScale.
+func parseFixed(s string) fixed {
+	i, neg := 0, false
+	if s[0] == '+' || s[0] == '-' {
+		neg = s[0] == '-'
+		i++
+	}
+	var m int64
+	digits, frac, point := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			point = true
+			continue
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+		if digits > 0 || c != '0' {
+			digits++
+		}
+		if digits > 18 {
+			return fixed{}
+		}
+		m = m*10 + int64(c-'0')
+		if point {
+			frac++
+		}
+	}
+	exp := 0
+	if i < len(s) { // e[+-]digits, at most 4 digits
+		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil {
+			return fixed{}
+		}
+		exp = e
+	}
+	sc := frac - exp
+	if sc > maxScale || sc < -maxScale {
+		return fixed{}
+	}
+	if neg {
+		m = -m
+	}
+	return fixed{m: m, sc: int16(sc), ok: true}
+}
+
+// align returns m·10^k when it fits in an int64.
+func align(m int64, k int) (int64, bool) {
+	for k > 0 {
+		step := min(k, maxScale)
+		p := pow10[step]
+		if m > math.MaxInt64/p || m < -math.MaxInt64/p {
+			return 0, false
+		}
+		m *= p
+		k -= step
+	}
+	return m, true
+}
+
+// add returns a + b when it fits.
+func (a fixed) add(b fixed) (fixed, bool) {
+	sc := max(a.sc, b.sc)
+	am, ok1 := align(a.m, int(sc-a.sc))
+	bm, ok2 := align(b.m, int(sc-b.sc))
+	if !ok1 || !ok2 {
+		return fixed{}, false
+	}
+	m := am + bm
+	if (am > 0 && bm > 0 && m < 0) || (am < 0 && bm < 0 && m >= 0) {
+		return fixed{}, false
+	}
+	return fixed{m: m, sc: sc, ok: true}, true
+}
+
+// float is the float64 nearest m·10^−sc: one correctly rounded IEEE
+// operation on exact operands when |m| < 2^53 and |sc| ≤ 22, else
+// strconv's correctly rounded parse.
+func (a fixed) float() float64 {
+	if a.m < 1<<53 && a.m > -(1<<53) {
+		if a.sc >= 0 {
+			return float64(a.m) / pow10f[a.sc]
+		}
+		return float64(a.m) * pow10f[-a.sc]
+	}
+	f, _ := strconv.ParseFloat(strconv.FormatInt(a.m, 10)+"e"+strconv.Itoa(int(-a.sc)), 64)
+	return f
+}
+
+// rat is the exact value.
+func (a fixed) rat() *big.Rat {
+	r := new(big.Rat).SetInt64(a.m)
+	if a.sc > 0 {
+		return r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.sc)), nil)))
+	}
+	if a.sc < 0 {
+		return r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-a.sc)), nil)))
+	}
+	return r
 }
 
 // ParseDecimal parses a plain or scientific decimal ("0.05", "1e-5",
@@ -31,8 +164,17 @@ func ParseDecimal(s string) (Decimal, error) {
 	if len(s) > 64 || !isDecimal(s) {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	f, _ := strconv.ParseFloat(s, 64) // ±Inf or 0 beyond float64's range, as big.Rat's Float64 gives
-	return Decimal{s: strings.TrimPrefix(s, "+"), f: f}, nil
+	fx := parseFixed(s)
+	var f float64
+	if fx.ok && fx.m < 1<<53 && fx.m > -(1<<53) {
+		f = fx.float() // one correctly rounded operation, as strconv would round
+		if fx.m == 0 && strings.HasPrefix(s, "-") {
+			f = math.Copysign(0, -1)
+		}
+	} else {
+		f, _ = strconv.ParseFloat(s, 64) // ±Inf or 0 beyond float64's range, as big.Rat's Float64 gives
+	}
+	return Decimal{s: strings.TrimPrefix(s, "+"), f: f, fx: fx}, nil
 }
 
 // rat returns the exact value, shared with d for a computed Decimal: the
@@ -41,6 +183,8 @@ func (d Decimal) rat() *big.Rat {
 	switch {
 	case d.r != nil:
 		return d.r
+	case d.s == "" && d.fx.ok:
+		return d.fx.rat()
 	case d.s == "":
 		return new(big.Rat)
 	}
@@ -53,7 +197,7 @@ func (d Decimal) rat() *big.Rat {
 
 // zero reports whether d is the zero value (a parsed "0" is not, but
 // equals it).
-func (d Decimal) zero() bool { return d.r == nil && d.s == "" }
+func (d Decimal) zero() bool { return d.r == nil && d.s == "" && !d.fx.ok }
 
 // isDecimal reports whether s is [+-]digits[.digits][e[+-]digits], with a
 // digit on at least one side of the point and 1 to 4 exponent digits.
@@ -130,6 +274,8 @@ func (d Decimal) String() string {
 	switch {
 	case d.s != "":
 		return d.s
+	case d.r == nil && d.fx.ok:
+		return ratString(d.fx.rat())
 	case d.r == nil:
 		return "0"
 	}
@@ -217,6 +363,14 @@ func (d Decimal) Add(e Decimal) Decimal {
 		return d
 	case d.zero():
 		return e
+	}
+	if d.fx.ok && e.fx.ok {
+		if sum, ok := d.fx.add(e.fx); ok {
+			if sum.m == 0 {
+				return Decimal{}
+			}
+			return Decimal{f: sum.float(), fx: sum}
+		}
 	}
 	return ratDecimal(new(big.Rat).Add(d.rat(), e.rat()))
 }

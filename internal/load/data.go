@@ -295,6 +295,9 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 		default:
 			cr.Users = n
 		}
+		if len(f.e.Segments) > 0 {
+			cr.Cell = make([]string, 0, len(f.e.Segments))
+		}
 		for _, s := range f.e.Segments {
 			v := strings.TrimSpace(cell(r, t.cols[s]))
 			if len([]rune(v)) > maxSegmentText {
@@ -417,11 +420,15 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	type key struct{ arm, cell string }
 	seen := map[key]int{}
 	cells := map[string][]string{}
+	cellLine := map[string]int{}
 	var cellOrder []string
 	values := make([]map[string]bool, len(e.Segments))
 	for i := range values {
 		values[i] = map[string]bool{}
 	}
+	// tooMany is the line of the row that brings each column's first value
+	// beyond maxSegmentValues (0: none).
+	tooMany := make([]int, len(e.Segments))
 	for _, r := range rows {
 		ck := strings.Join(r.Cell, "\x00")
 		k := key{r.Arm, ck}
@@ -436,10 +443,16 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		seen[k] = r.Line
 		if _, ok := cells[ck]; !ok {
 			cells[ck] = r.Cell
+			cellLine[ck] = r.Line
 			cellOrder = append(cellOrder, ck)
 		}
 		for i, v := range r.Cell {
-			values[i][v] = true
+			if !values[i][v] {
+				values[i][v] = true
+				if len(values[i]) == maxSegmentValues+1 {
+					tooMany[i] = r.Line
+				}
+			}
 		}
 		d.Rows = append(d.Rows, r.Row)
 	}
@@ -466,13 +479,15 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	d.Control = ctl
 	for i, s := range e.Segments {
 		if n := len(values[i]); n > maxSegmentValues {
-			f.atHeader(experiment.CodeLimitExceeded, s, "segment column %s has %d values, more than %d", quote(s), n, maxSegmentValues)
+			f.atCell(experiment.SeverityBlocked, experiment.CodeLimitExceeded, tooMany[i], s,
+				fmt.Sprintf("segment column %s has %d values, more than %d; this row brings value %d. Group rare values into one (such as other) in the query", quote(s), n, maxSegmentValues, maxSegmentValues+1))
 		}
 	}
 	for _, ck := range cellOrder {
 		for _, a := range labels {
 			if _, ok := seen[key{a, ck}]; !ok {
-				f.atHeader(experiment.CodeBadVariants, "variant", "cell %s has no row for arm %s; every cell needs a row for every arm", cellName(e.Segments, cells[ck]), quote(a))
+				f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, cellLine[ck], "variant",
+					fmt.Sprintf("cell %s has no row for arm %s (its first row is on this line); every cell needs a row for every arm, with at least 1 user: if the arm has no users in this cell, merge the value into another", cellName(e.Segments, cells[ck]), quote(a)))
 			}
 		}
 	}
@@ -497,7 +512,9 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		}
 		a.Users += r.Users
 		for name, mo := range r.Moments {
-			a.Moments[name] = a.Moments[name].Add(mo)
+			acc := a.Moments[name]
+			acc.Accumulate(&mo)
+			a.Moments[name] = acc
 		}
 	}
 	return d

@@ -27,7 +27,7 @@ func risks(r decision.Result) []string {
 		riskNotAnalyzed, riskSRM, riskSmallSample, riskAcknowledged, riskConcluded,
 		riskAggregated, riskTests, riskFisher, riskPoisson, riskWelch, riskCIDisagreement,
 		riskRelDisagreement, riskPlanNotReached, riskPlanUnderpowered, riskSequential, riskCUPED,
-		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskLooks,
+		riskGuardrailMultiplicity, riskInconclusive, riskSecondary, riskLooks, riskSegments,
 	} {
 		out = append(out, f(r)...)
 	}
@@ -904,6 +904,7 @@ func investigateActions(r decision.Result) []actionGroup {
 				Clip(g.Metric.Label, capShort), Clip(c.Arm, capShort), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue), val(g.AbsLift, diffOf(k)),
 				format.Margin(k, g.Metric.Worsened, g.WorsenedMargin), pOf(g.PValue), Clip(c.Arm, capShort)))
 		}
+		inv.Items = append(inv.Items, segmentInvestigate(r.Report, i)...)
 	}
 	if srm {
 		out = append(out, actionGroup{Title: "Assignment and logging checks", Ordered: true, Items: srmChecks()})

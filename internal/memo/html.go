@@ -14,7 +14,7 @@ import (
 // on first use, not at start-up, which a run that writes no HTML memo
 // would pay for (docs/performance.md#start-up).
 var htmlTmpl = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("html").ParseFS(templates, "templates/memo.html.tmpl"))
+	return template.Must(template.New("html").ParseFS(templates, "templates/memo.html.tmpl", "templates/segments.html.tmpl"))
 })
 
 // HTML writes one experiment's Decision Memo as a self-contained HTML page:

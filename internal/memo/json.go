@@ -43,6 +43,9 @@ type (
 		// merge base was compared / no history was available.
 		Base  *jsonBase `json:"base"`
 		Looks *int      `json:"looks"`
+		// Segments is present only when the experiment has segments:
+		// (json_segments.go).
+		Segments []jsonSegment `json:"segments,omitempty"`
 	}
 	jsonBase struct {
 		Outcome    string  `json:"outcome"`
@@ -314,6 +317,7 @@ func jsonOf(r decision.Result) jsonExperiment {
 		je.Comps = append(je.Comps, jc)
 	}
 	je.Power = powerJSON(r)
+	je.Segments = segmentsJSON(rep)
 	if h := r.History; h != nil {
 		switch {
 		case h.Base == nil: // looks counted, no merge base compared

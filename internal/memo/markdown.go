@@ -23,7 +23,7 @@ var mdTmpl = sync.OnceValue(func() *template.Template {
 		"mdlist": mdList,
 		"inc":    func(i int) int { return i + 1 },
 		"sec":    func(d mdData, s *section) secData { return secData{H3: d.H3, S: s} },
-	}).ParseFS(templates, "templates/memo.md.tmpl"))
+	}).ParseFS(templates, "templates/memo.md.tmpl", "templates/segments.md.tmpl"))
 })
 
 // mdData is the Markdown template's data: the view and the heading levels,
@@ -32,6 +32,9 @@ type mdData struct {
 	V      *view
 	Title  bool
 	H2, H3 string
+	// Comment is true inside the PR comment, which keeps segments to
+	// their flags and points to the memo for the tables.
+	Comment bool
 }
 
 // secData is one Evidence section with its heading level.
@@ -67,7 +70,7 @@ func Markdown(w io.Writer, r decision.Result, m Meta) error {
 // commentMemo is the memo as it sits in a <details> block of the comment.
 func commentMemo(r decision.Result, m Meta) string {
 	var b bytes.Buffer
-	if err := mdTmpl().ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), H2: "####", H3: "#####"}); err != nil {
+	if err := mdTmpl().ExecuteTemplate(&b, "memo", mdData{V: newView(r, m), H2: "####", H3: "#####", Comment: true}); err != nil {
 		// The template is fixed and its data built here: a failure is a bug.
 		panic("memo: " + err.Error())
 	}

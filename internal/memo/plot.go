@@ -26,6 +26,9 @@ const (
 // guardrail its worsened and severe margins shaded on the harm side. Every
 // number is computed here; the template only places them.
 type plot struct {
+	// Aria describes the plot to a screen reader and Legend is its first
+	// line; empty, the template's own for the comparisons' plot.
+	Aria, Legend   string
 	W, H           float64
 	X0, X1, ValueX float64
 	Groups         []plotGroup

@@ -44,6 +44,13 @@ type view struct {
 	Actions []actionGroup
 
 	Plot *plot // forest plot for HTML; nil when nothing was analyzed
+
+	// Segments holds a table per segment column and SegmentPlots a forest
+	// plot per column (HTML); CommentSegments is what the PR comment says
+	// instead: the flags and where the tables are (docs/memo.md#segments).
+	Segments        []*section
+	SegmentPlots    []*plot
+	CommentSegments []string
 }
 
 // field is one row of the Summary table; several values show one a line.
@@ -133,6 +140,9 @@ func newView(r decision.Result, m Meta) *view {
 		v.Guardrails = guardrailSection(rep)
 		v.Secondary = secondarySection(rep)
 		v.Plot = newPlot(rep)
+		v.Segments = segmentSections(rep)
+		v.SegmentPlots = segmentPlots(rep)
+		v.CommentSegments = commentSegments(rep, m)
 	}
 	v.Risks = risks(r)
 	v.Actions = actions(r)
@@ -382,6 +392,7 @@ func decisionNotes(r decision.Result) (title string, lines []string) {
 	if r.Decision.Rule == decision.RuleSevereGuardrail && len(flagged) > 0 && firstSevere(rep, r.Decision.Index) {
 		flagged = flagged[1:] // the reason names it
 	}
+	flagged = append(flagged, segmentFlags(rep)...)
 	if rep.Experiment.Status == experiment.StatusConcluded && r.Decision.Outcome != experiment.None {
 		lines = append(lines, fmt.Sprintf("concluded: the decision (%s) is on record; no action is advised", DecisionWord(r)))
 		return "On record:", append(lines, flagged...)

@@ -103,3 +103,17 @@ rows = []
 for arm, n, rate, err in [("control", 7480, 0.30, 0.010), ("treatment", 7515, 0.33, 0.010)]:
     rows.append([arm, n, int(rng.binomial(n, rate)), int(rng.binomial(n, err))])
 write_both("growth/onboarding-sequential", ["variant", "users", "activated", "guardrail_error"], rows)
+
+# mobile/checkout-platform: segments: [platform]. The new checkout lifts
+# purchases on every platform, but on Android its error rate doubles
+# (0.8% -> 1.6%, beyond the 0.3 pp severe margin); the total's error rate
+# stays within what it can tell apart, so only the Android segment
+# (Benjamini-Hochberg q < 0.05) holds it for investigation (rule 5). Its own
+# generator, so that examples added above do not change its draws.
+seg_rng = np.random.default_rng(20261203)
+rows = []
+for platform, n, err_t in [("android", 6000, 0.016), ("ios", 8400, 0.0055), ("web", 9600, 0.0055)]:
+    for arm, buy, err in [("control", 0.100, 0.008), ("treatment", 0.113, err_t)]:
+        users = int(n * seg_rng.uniform(0.99, 1.01))
+        rows.append([arm, platform, users, int(seg_rng.binomial(users, buy)), int(seg_rng.binomial(users, err))])
+write_both("mobile/checkout-platform", ["variant", "platform", "users", "purchases", "checkout_errors"], rows)

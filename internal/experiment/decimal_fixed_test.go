@@ -1,0 +1,73 @@
+package experiment
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestDecimalFixedAdd checks the machine-integer path of Add against
+// big.Rat: the same exact value, the nearest float64, and the text of a
+// computed sum; sums that would overflow fall back to big.Rat.
+func TestDecimalFixedAdd(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	texts := []string{"0", "-0.5", "251234.50", "1.9102e8", "1e-5", "-12.5", "123456789012345678", "0.000000000000000001",
+		"9.99999999999999999e18", "-9.99999999999999999e18", "1e18", "3e-18", "7", "0.1", "0.2", "1234567890123456789012"}
+	for range 2000 {
+		m := rng.Int64N(2_000_000_000_000) - 1_000_000_000_000
+		texts = append(texts, strconv.FormatInt(m, 10)+"e"+strconv.Itoa(rng.IntN(25)-14))
+	}
+	for i := 0; i+1 < len(texts); i++ {
+		a, err1 := ParseDecimal(texts[i])
+		b, err2 := ParseDecimal(texts[i+1])
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		for _, x := range []struct {
+			d    Decimal
+			text string
+		}{{a, texts[i]}, {b, texts[i+1]}} {
+			if want, _ := strconv.ParseFloat(x.text, 64); x.d.Float64() != want {
+				t.Fatalf("ParseDecimal(%s).Float64() = %v, want strconv's %v", x.text, x.d.Float64(), want)
+			}
+		}
+		sum := a.Add(b).Add(a)
+		want := new(big.Rat).Add(a.Rat(), b.Rat())
+		want.Add(want, a.Rat())
+		if sum.Rat().Cmp(want) != 0 {
+			t.Fatalf("%s + %s + %s = %s, want %s", texts[i], texts[i+1], texts[i], sum.Rat().RatString(), want.RatString())
+		}
+		if f, _ := want.Float64(); sum.Float64() != f {
+			t.Fatalf("%s + %s + %s: float %v, want the nearest %v", texts[i], texts[i+1], texts[i], sum.Float64(), f)
+		}
+		if got, want := sum.String(), ratDecimal(want).String(); sum.s == "" && got != want {
+			t.Fatalf("text %q, want %q", got, want)
+		}
+		if sum.Sign() != want.Sign() {
+			t.Fatalf("sign %d, want %d", sum.Sign(), want.Sign())
+		}
+	}
+}
+
+// TestMomentsAccumulate checks that Accumulate equals Add.
+func TestMomentsAccumulate(t *testing.T) {
+	t.Parallel()
+	d := func(s string) Decimal { return MustDecimal(s) }
+	a := Moments{Count: 3, Sum: d("1.5"), SumSquares: d("2.25"), PreSum: d("-4"), PreSumProduct: d("1e-3")}
+	b := Moments{Count: 4, Sum: d("2.25"), DenSum: d("7"), DenSumSquares: d("49"), SumProduct: d("0.1"), PreSumSquares: d("16"), PreSumProduct: d("2e3")}
+	want := a.Add(b)
+	got := a
+	got.Accumulate(&b)
+	if got.Count != want.Count {
+		t.Fatalf("count %d, want %d", got.Count, want.Count)
+	}
+	for i, p := range [][2]Decimal{{got.Sum, want.Sum}, {got.SumSquares, want.SumSquares}, {got.DenSum, want.DenSum},
+		{got.DenSumSquares, want.DenSumSquares}, {got.SumProduct, want.SumProduct}, {got.PreSum, want.PreSum},
+		{got.PreSumSquares, want.PreSumSquares}, {got.PreSumProduct, want.PreSumProduct}} {
+		if p[0].Cmp(p[1]) != 0 || p[0].Float64() != p[1].Float64() {
+			t.Errorf("field %d = %s, want %s", i, p[0], p[1])
+		}
+	}
+}
