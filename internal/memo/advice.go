@@ -751,7 +751,7 @@ func otherArms(r decision.Result) []string {
 		if v.HoldKind != decision.NoHold {
 			word += " (" + string(v.HoldKind) + ")"
 		}
-		s := fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s.", Clip(v.Arm, capShort), word, v.Rule, Clip(v.Reason, capMessage))
+		s := fmt.Sprintf("Arm %s would %s on its own comparison (rule %d): %s.", Clip(v.Arm, capShort), word, v.Rule, Clip(strings.TrimPrefix(v.Reason, v.Arm+": "), capMessage))
 		if i < len(r.Report.Comparisons) {
 			c := &r.Report.Comparisons[i]
 			for gi := range c.Guardrails {

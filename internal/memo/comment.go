@@ -198,7 +198,7 @@ func detailsBlock(r decision.Result, m Meta, open bool) string {
 
 func oneLine(r decision.Result) string {
 	e := r.Report.Experiment
-	return fmt.Sprintf("- %s · %s: %s\n", EscapeMarkdown(DecisionBadge(r)), expCell(e.Name, e.ID), EscapeMarkdown(Clip(r.Decision.Reason, 300)))
+	return fmt.Sprintf("- %s · %s: %s\n", EscapeMarkdown(DecisionBadge(r)), expCell(e.Name, e.ID), EscapeMarkdown(Clip(DecisionReason(r), 300)))
 }
 
 func moreLine(d int, url string) string {

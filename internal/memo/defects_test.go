@@ -142,7 +142,7 @@ func TestDefect2SRMHoldNamesSevereGuardrail(t *testing.T) {
 	e.Split = map[string]float64{"control": 90, "treatment": 10}
 	m := render(t, result(e))
 	contains(t, "decision", m.decision, "**🔴 Rollback treatment**",
-		"treatment: guardrail Error rate worsened severely: +0.532 pp (beyond the severe margin 0.30 pp), p = 1.5e-16",
+		"— guardrail Error rate worsened severely: +0.532 pp (beyond the severe margin 0.30 pp), p = 1.5e-16",
 		"sample ratio mismatch, p = 0.0001524")
 	// Expected treatment users 10% of 100,400 = 10,040; 360 extra. For the
 	// SRM alone to explain 90 errors, 90 − 0.00333…·10,040 = 56.53 of them

@@ -122,6 +122,18 @@ func DecisionBadge(r decision.Result) string {
 	return KindOf(r).Badge() + decisionSuffix(r)
 }
 
+// DecisionReason is the decision's reason as printed after DecisionBadge
+// or DecisionWord: a launch or rollback already names its arm there, so
+// the reason's own "arm: " prefix (which JSON keeps, to stand alone) is
+// dropped ("launch b — Revenue improved …", not "launch b — b: …").
+func DecisionReason(r decision.Result) string {
+	d := r.Decision
+	if d.Arm != "" && (d.Outcome == experiment.Launch || d.Outcome == experiment.Rollback) {
+		return strings.TrimPrefix(d.Reason, d.Arm+": ")
+	}
+	return d.Reason
+}
+
 // DecisionWord is DecisionBadge without the emoji ("launch b", "hold: collect").
 func DecisionWord(r decision.Result) string {
 	return KindOf(r).Word() + decisionSuffix(r)

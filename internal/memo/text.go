@@ -94,7 +94,7 @@ func Text(w io.Writer, rs []decision.Result, m Meta, color bool) error {
 		k := KindOf(r)
 		fmt.Fprintln(bw)
 		fmt.Fprintf(bw, "%s  %s\n", paint(ansiBold, lineStart(Clip(e.ID, 48))), Clip(e.Name, 120))
-		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), DecisionWord(r)), Clip(r.Decision.Reason, capMessage))
+		fmt.Fprintf(bw, "  %s: %s\n", paint(kindColor(k), DecisionWord(r)), Clip(DecisionReason(r), capMessage))
 		if l := historyLine(r); l != "" {
 			fmt.Fprintf(bw, "  %s\n", l)
 		}

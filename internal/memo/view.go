@@ -105,7 +105,7 @@ func newView(r decision.Result, m Meta) *view {
 		ID:       Clip(e.ID, capShort),
 		Version:  Clip(m.Version, 64),
 		DataSHA:  shortSHA(e.DataSHA256),
-		Reason:   Clip(r.Decision.Reason, capMessage),
+		Reason:   Clip(DecisionReason(r), capMessage),
 		Analyzed: rep.Analyzed && len(rep.Comparisons) > 0,
 	}
 	if v.Name == "" {
@@ -503,7 +503,7 @@ func verdictTable(r decision.Result) *table {
 		if v.HoldKind != decision.NoHold {
 			word += ": " + string(v.HoldKind)
 		}
-		t.Rows = append(t.Rows, []string{Clip(v.Arm, capShort), word, strconv.Itoa(int(v.Rule)), Clip(v.Reason, capMessage)})
+		t.Rows = append(t.Rows, []string{Clip(v.Arm, capShort), word, strconv.Itoa(int(v.Rule)), Clip(strings.TrimPrefix(v.Reason, v.Arm+": "), capMessage)})
 	}
 	return t
 }

@@ -88,7 +88,7 @@ func build(rs []decision.Result, opts Options) page {
 			Decision:     memo.DecisionBadge(r),
 			DecisionWord: word,
 			DecisionText: strings.TrimSpace(strings.TrimPrefix(memo.DecisionBadge(r), strings.Fields(kind.Badge())[0])),
-			Reason:       memo.Clip(r.Decision.Reason, capReason),
+			Reason:       memo.Clip(memo.DecisionReason(r), capReason),
 			MemoMD:       memoLink(opts.MemoBase, e.ID, "memo.md"),
 			MemoHTML:     memoLink(opts.MemoBase, e.ID, "memo.html"),
 		}
