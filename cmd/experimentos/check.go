@@ -97,33 +97,32 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 }
 
 // checkPath runs check on one PATH, with the base side of --base REF when
-// ref is not empty (docs/cli.md#base).
+// ref is not empty (docs/cli.md#base), and the looks whenever PATH is in a
+// git repository (docs/review.md#looks).
 func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, error) {
 	opts := check.Options{Limits: load.DefaultLimits()}
 	rootDir, onlyID, err := load.Locate(p)
 	if err != nil {
 		return nil, err
 	}
-	if ref != "" {
-		g, err := history.OpenGit(rootDir, getenv)
-		if err != nil {
+	// Outside a repository no git is started to learn it; without --base,
+	// a repository git cannot read just leaves the looks unknown.
+	if ref != "" || history.InRepository(rootDir) {
+		g, prefix, err := openGit(rootDir, getenv)
+		switch {
+		case err != nil && ref != "":
 			return nil, fmt.Errorf("--base %s: %w", ref, err)
+		case err == nil:
+			defer g.Close()
+			if ref != "" {
+				if opts.Base, err = gitBase(g, prefix, ref, opts.Limits); err != nil {
+					return nil, err
+				}
+			}
+			if opts.Looks, err = gitLooks(g, prefix); err != nil && ref != "" {
+				return nil, fmt.Errorf("--base %s: %w", ref, err)
+			}
 		}
-		defer g.Close()
-		if opts.Base, err = gitBase(g, rootDir, ref, opts.Limits); err != nil {
-			return nil, err
-		}
-		if opts.Looks, err = gitLooks(g, rootDir); err != nil {
-			return nil, fmt.Errorf("--base %s: %w", ref, err)
-		}
-	} else if !history.InRepository(rootDir) {
-		// Not in a repository: no looks, and no git started to learn it.
-	} else if g, err := history.OpenGit(rootDir, getenv); err == nil {
-		// Inside a git repository the looks are counted without --base
-		// too (docs/review.md#looks); outside one, or without git, they
-		// are unknown and the check goes on.
-		defer g.Close()
-		opts.Looks, _ = gitLooks(g, rootDir)
 	}
 	rs, err := check.RunRoot(rootDir, onlyID, opts)
 	if err != nil {
@@ -137,15 +136,27 @@ func checkPath(p, ref string, getenv func(string) string) ([]decision.Result, er
 	return rs, nil
 }
 
-// gitBase is the experiments root rootDir at the merge base of ref and HEAD.
-func gitBase(g *history.Git, rootDir, ref string, lim load.Limits) (*check.Base, error) {
-	mb, err := g.MergeBase(ref)
+// openGit opens the repository enclosing rootDir and names rootDir
+// relative to its top.
+func openGit(rootDir string, getenv func(string) string) (*history.Git, string, error) {
+	g, err := history.OpenGit(rootDir, getenv)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	prefix, err := g.Rel(rootDir)
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", ref, err)
+		g.Close()
+		return nil, "", err
+	}
+	return g, prefix, nil
+}
+
+// gitBase is the experiments root (prefix, relative to the repository's
+// top) at the merge base of ref and HEAD.
+func gitBase(g *history.Git, prefix, ref string, lim load.Limits) (*check.Base, error) {
+	mb, err := g.MergeBase(ref)
+	if err != nil {
+		return nil, err
 	}
 	src, err := g.Tree(mb, prefix)
 	if err != nil {
@@ -158,15 +169,11 @@ func gitBase(g *history.Git, rootDir, ref string, lim load.Limits) (*check.Base,
 	return b, nil
 }
 
-// gitLooks counts the looks of every data file under rootDir from git
-// log, at once (docs/review.md#looks).
-func gitLooks(g *history.Git, rootDir string) (*check.Looks, error) {
+// gitLooks counts the looks of every data file under prefix from git log,
+// at once (docs/review.md#looks).
+func gitLooks(g *history.Git, prefix string) (*check.Looks, error) {
 	if g.Shallow() {
 		return &check.Looks{Unknown: "a shallow clone: its history is cut, so the looks cannot be counted (fetch with fetch-depth: 0)"}, nil
-	}
-	prefix, err := g.Rel(rootDir)
-	if err != nil {
-		return nil, err
 	}
 	count, err := g.LooksUnder(prefix)
 	if err != nil {

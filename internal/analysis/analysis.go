@@ -153,6 +153,10 @@ type Result struct {
 	// smallCells marks a sequential proportion result where Cochran's rule
 	// would have called for Fisher's exact test.
 	smallCells bool
+	// fixed is the normal or t-based estimate the kind's estimator made
+	// (nil for a proportion, whose test and interval have their own forms,
+	// and for a result without one), which the sequential interval widens.
+	fixed *stats.Estimate
 }
 
 // Improved reports whether the arm moved the metric in its desired
@@ -274,6 +278,17 @@ func srm(arms []Arm) *SRM {
 	return &SRM{Chi2: chi2, PValue: p, DF: df, ExpectedShare: share, Users: users}
 }
 
+// splitText renders the arms' users ("control 10000, treatment 10500")
+// and their expected split ("50%/50%") for an SRM finding.
+func splitText(arms []Arm) (counts, split string) {
+	var obs, exp []string
+	for _, a := range arms {
+		obs = append(obs, fmt.Sprintf("%s %d", a.Name, a.Users))
+		exp = append(exp, fmt.Sprintf("%.4g%%", a.ExpectedShare*100))
+	}
+	return strings.Join(obs, ", "), strings.Join(exp, "/")
+}
+
 // sampleIssues returns the SRM and small-sample findings.
 func sampleIssues(e *experiment.Experiment, arms []Arm, s *SRM) []experiment.Issue {
 	var out []experiment.Issue
@@ -283,13 +298,7 @@ func sampleIssues(e *experiment.Experiment, arms []Arm, s *SRM) []experiment.Iss
 		return experiment.Issue{Severity: sev, Code: code, Message: msg, File: e.DataFile,
 			Line: line, Column: "users", Col: d.Columns["users"]}
 	}
-	var obs, exp []string
-	for _, a := range arms {
-		obs = append(obs, fmt.Sprintf("%s %d", a.Name, a.Users))
-		exp = append(exp, fmt.Sprintf("%.4g%%", a.ExpectedShare*100))
-	}
-	counts := strings.Join(obs, ", ")
-	split := strings.Join(exp, "/")
+	counts, split := splitText(arms)
 	line := arms[d.Control].Line
 	switch {
 	case th.SRMBlockedP.FloatBelow(s.PValue):

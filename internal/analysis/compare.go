@@ -107,7 +107,7 @@ func proportion(p pair, r *Result) {
 		r.RelCILow, r.RelCIHigh = undefined(why), undefined(why)
 	default:
 		r.RelLift = defined(rel)
-		setRelCI(r, lo, hi)
+		r.RelCILow, r.RelCIHigh = relCI(lo, hi)
 	}
 }
 
@@ -171,10 +171,7 @@ func ratio(p pair, r *Result) {
 		if !okT {
 			arm = p.t.Arm
 		}
-		why := fmt.Sprintf("the denominator %s sums to 0 in arm %s, so its ratio is undefined", p.m.Denominator, arm)
-		r.AbsLift, r.RelLift = undefined(why), undefined(why)
-		r.CILow, r.CIHigh, r.RelCILow, r.RelCIHigh = undefined(why), undefined(why), undefined(why), undefined(why)
-		r.PValue, r.DF = undefined(why), undefined(why)
+		nullAll(r, fmt.Sprintf("the denominator %s sums to 0 in arm %s, so its ratio is undefined", p.m.Denominator, arm))
 		return
 	}
 	fromEstimate(r, stats.Welch(st, sc, p.alpha), p, true)
@@ -186,8 +183,10 @@ func ratioSummary(n int64, m experiment.Moments) (stats.Summary, bool) {
 }
 
 // fromEstimate copies a normal or t-based estimate into r; withP takes its
-// p-value too (Welch), otherwise the kind's own test set it.
+// p-value too (Welch), otherwise the kind's own test set it. The estimate
+// is kept for the sequential interval, which widens it.
 func fromEstimate(r *Result, est stats.Estimate, p pair, withP bool) {
+	r.fixed = &est
 	r.AbsLift = defined(r.TreatmentValue - r.ControlValue)
 	if !est.OK {
 		why := noSE(p)
@@ -201,18 +200,22 @@ func fromEstimate(r *Result, est stats.Estimate, p pair, withP bool) {
 			r.PValue, r.DF = defined(est.P), defined(est.DF)
 		}
 	}
+	r.RelLift, r.RelCILow, r.RelCIHigh = relative(est, r.ControlValue, r.AbsLift.V, noSE(p))
+}
+
+// relative is the relative lift of est over the control value and its
+// interval; abs is the absolute lift, and why says why an estimate without
+// a standard error has no interval.
+func relative(est stats.Estimate, control, abs float64, why string) (rel, lo, hi Value) {
 	switch {
-	case r.ControlValue == 0:
-		why := "the control value is 0, so a relative lift is undefined"
-		r.RelLift, r.RelCILow, r.RelCIHigh = undefined(why), undefined(why), undefined(why)
+	case control == 0:
+		w := "the control value is 0, so a relative lift is undefined"
+		return undefined(w), undefined(w), undefined(w)
 	case !est.RelOK:
-		r.RelLift = defined(r.AbsLift.V / math.Abs(r.ControlValue))
-		why := noSE(p)
-		r.RelCILow, r.RelCIHigh = undefined(why), undefined(why)
-	default:
-		r.RelLift = defined(est.Rel)
-		setRelCI(r, est.RelLow, est.RelHigh)
+		return defined(abs / math.Abs(control)), undefined(why), undefined(why)
 	}
+	lo, hi = relCI(est.RelLow, est.RelHigh)
+	return defined(est.Rel), lo, hi
 }
 
 // noSE says why a comparison has no standard error.
@@ -225,14 +228,13 @@ func noSE(p pair) string {
 	return "every user in both arms has the same value (variance 0), so the standard error is 0"
 }
 
-// setRelCI sets the relative interval, or nulls it when its lower bound
-// would fall below −100%, where a relative change has no meaning
+// relCI is the relative interval, or nulls when its lower bound would
+// fall below −100%, where a relative change has no meaning
 // (docs/statistics.md#relative-lift).
-func setRelCI(r *Result, lo, hi float64) {
+func relCI(lo, hi float64) (Value, Value) {
 	if lo < -1 {
 		why := "the delta-method interval's lower bound falls below −100%, so the relative interval is not meaningful; read the absolute interval"
-		r.RelCILow, r.RelCIHigh = undefined(why), undefined(why)
-		return
+		return undefined(why), undefined(why)
 	}
-	r.RelCILow, r.RelCIHigh = defined(lo), defined(hi)
+	return defined(lo), defined(hi)
 }

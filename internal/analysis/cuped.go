@@ -107,19 +107,7 @@ func cupedFill(p pair, r *Result, adj, unadj stats.Estimate) {
 		} else {
 			*abs, *lo, *hi, *pv = defined(e.Diff), defined(e.Low), defined(e.High), defined(e.P)
 		}
-		switch {
-		case r.ControlValue == 0:
-			w := "the control value is 0, so a relative lift is undefined"
-			*rel, *rlo, *rhi = undefined(w), undefined(w), undefined(w)
-		case !e.RelOK:
-			*rel = defined(abs.V / math.Abs(r.ControlValue))
-			*rlo, *rhi = undefined(why), undefined(why)
-		default:
-			*rel = defined(e.Rel)
-			tmp := Result{}
-			setRelCI(&tmp, e.RelLow, e.RelHigh)
-			*rlo, *rhi = tmp.RelCILow, tmp.RelCIHigh
-		}
+		*rel, *rlo, *rhi = relative(e, r.ControlValue, abs.V, why)
 	}
 	var df Value
 	setEst(adj, &r.AbsLift, &r.CILow, &r.CIHigh, &r.PValue, &r.RelLift, &r.RelCILow, &r.RelCIHigh)

@@ -139,13 +139,8 @@ func plannedPower(e *experiment.Experiment, m *experiment.Metric, alpha experime
 		pw.Days = undefined("no traffic rate is known: set plan.daily_users")
 		return pw
 	}
-	worst := 0.0
-	for i, add := range pw.Additional {
-		if add > 0 {
-			worst = math.Max(worst, math.Ceil(float64(add)/(float64(e.Plan.DailyUsers)*w[i])))
-		}
-	}
-	pw.Days = defined(worst)
+	perDay := [2]float64{float64(e.Plan.DailyUsers) * w[0], float64(e.Plan.DailyUsers) * w[1]}
+	pw.Days = daysAt(pw.Additional, perDay)
 	return pw
 }
 

@@ -279,6 +279,12 @@ func days(e *experiment.Experiment, add, observed [2]int64, w [2]float64) Value 
 	default:
 		return undefined("no traffic rate is known: set start and end, or plan.daily_users")
 	}
+	return daysAt(add, perDay)
+}
+
+// daysAt is the whole days the additional users take at perDay users a day
+// per arm: the slower arm decides.
+func daysAt(add [2]int64, perDay [2]float64) Value {
 	worst := 0.0
 	for i := range add {
 		if add[i] > 0 {

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/stats"
@@ -182,15 +181,11 @@ func segmentHealth(e *experiment.Experiment, arms []Arm, groups []segmentRows) (
 		}
 		s.SRM = srm(s.Arms)
 		if s.SRMThreshold.FloatBelow(s.SRM.PValue) {
-			var obs, exp []string
-			for _, a := range s.Arms {
-				obs = append(obs, fmt.Sprintf("%s %d", a.Name, a.Users))
-				exp = append(exp, fmt.Sprintf("%.4g%%", a.ExpectedShare*100))
-			}
+			counts, split := splitText(s.Arms)
 			issues = append(issues, experiment.Issue{Severity: experiment.SeverityWarning, Code: experiment.CodeSegmentSRM,
 				File: e.DataFile, Line: s.Line, Column: s.Column, Col: e.Data.Columns[s.Column],
 				Message: fmt.Sprintf("segment %s: sample ratio mismatch within the segment: users %s against an expected %s split, chi-square p = %.2g < %s ÷ %d = %.3g (Bonferroni over the %d values of %s); the segment's results may be biased (exploratory: the decision does not hold on it)",
-					s.Name(), strings.Join(obs, ", "), strings.Join(exp, "/"), s.SRM.PValue, e.Thresholds.SRMWarningP, s.Values, s.SRMThreshold.Float64(), s.Values, s.Column)})
+					s.Name(), counts, split, s.SRM.PValue, e.Thresholds.SRMWarningP, s.Values, s.SRMThreshold.Float64(), s.Values, s.Column)})
 		}
 		segs = append(segs, s)
 	}

@@ -26,36 +26,22 @@ func SequentialTuning(e *experiment.Experiment) int64 {
 }
 
 // sequentialFixedEstimate is the fixed-horizon estimate whose point
-// estimate and standard errors the confidence sequence widens: Welch's for
-// mean, ratio and events-with-squares metrics, the normal approximation
-// with the unpooled se √(p_t(1−p_t)/n_t + p_c(1−p_c)/n_c) for proportions
-// and √(x_t/n_t² + x_c/n_c²) for Poisson events
-// (docs/statistics.md#sequential-tests). ok is false for a ratio whose
-// denominator sums to 0, which has no estimate at all.
+// estimate and standard errors the confidence sequence widens
+// (docs/statistics.md#sequential-tests): the one the kind's estimator made
+// (Welch's for mean, ratio and events-with-squares metrics, the normal
+// approximation with se √(x_t/n_t² + x_c/n_c²) for Poisson events), and
+// for a proportion the normal approximation with the unpooled se
+// √(p_t(1−p_t)/n_t + p_c(1−p_c)/n_c). ok is false for a result without
+// one: a ratio whose denominator sums to 0.
 func sequentialFixedEstimate(p pair, r *Result) (stats.Estimate, bool) {
-	nt, nc := p.t.Users, p.c.Users
-	switch {
-	case p.m.Kind == experiment.KindProportion:
+	if p.m.Kind == experiment.KindProportion {
 		pt, pc := r.TreatmentValue, r.ControlValue
-		return stats.NormalDiff(stats.Summary{N: nt, Mean: pt, Var: pt * (1 - pt)}, stats.Summary{N: nc, Mean: pc, Var: pc * (1 - pc)}, p.alpha), true
-	case p.m.Kind == experiment.KindEvents && !p.m.Welch():
-		return stats.NormalDiff(stats.Summary{N: nt, Mean: r.TreatmentValue, Var: r.TreatmentValue},
-			stats.Summary{N: nc, Mean: r.ControlValue, Var: r.ControlValue}, p.alpha), true
-	case p.m.Kind == experiment.KindEvents:
-		st := stats.MeanSummary(nt, float64(p.mt.Count), p.mt.SumSquares.Float64())
-		sc := stats.MeanSummary(nc, float64(p.mc.Count), p.mc.SumSquares.Float64())
-		return stats.Welch(st, sc, p.alpha), true
-	case p.m.Kind == experiment.KindRatio:
-		st, okT := ratioSummary(nt, p.mt)
-		sc, okC := ratioSummary(nc, p.mc)
-		if !okT || !okC {
-			return stats.Estimate{}, false
-		}
-		return stats.Welch(st, sc, p.alpha), true
+		return stats.NormalDiff(stats.Summary{N: p.t.Users, Mean: pt, Var: pt * (1 - pt)}, stats.Summary{N: p.c.Users, Mean: pc, Var: pc * (1 - pc)}, p.alpha), true
 	}
-	st := stats.MeanSummary(nt, p.mt.Sum.Float64(), p.mt.SumSquares.Float64())
-	sc := stats.MeanSummary(nc, p.mc.Sum.Float64(), p.mc.SumSquares.Float64())
-	return stats.Welch(st, sc, p.alpha), true
+	if r.fixed == nil {
+		return stats.Estimate{}, false
+	}
+	return *r.fixed, true
 }
 
 // sequential replaces the result's p-value and intervals, relative included,
@@ -75,12 +61,9 @@ func sequential(p pair, r *Result) {
 	if p.m.CUPED {
 		return // the adjustment could not be computed: its nulls and reason stand
 	}
-	if !r.AbsLift.OK() && p.m.Kind == experiment.KindRatio {
-		return // the denominator sums to 0: every value is already null with its reason
-	}
 	est, ok := sequentialFixedEstimate(p, r)
 	if !ok {
-		return
+		return // no estimate (a ratio's denominator sums to 0): the nulls and their reason stand
 	}
 	if p.m.Kind == experiment.KindProportion && stats.UseFisher(p.mt.Count, p.t.Users, p.mc.Count, p.c.Users) {
 		r.Note = "Cochran's rule would call for Fisher's exact test (an expected cell of the 2×2 table is below 5), which has no sequential form: the asymptotic confidence sequence is approximate at so few events"

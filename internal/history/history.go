@@ -20,56 +20,6 @@ import (
 	"github.com/experimentos/experimentos/internal/experiment"
 )
 
-// Change is what the pull request did to one experiment.
-type Change string
-
-// Changes.
-const (
-	New      Change = "new"      // absent at the merge base
-	Removed  Change = "removed"  // absent at the head
-	Modified Change = "modified" // present at both
-)
-
-// Pair is one experiment id with its two versions; Head is nil for a
-// removed experiment and Base nil for a new one.
-type Pair struct {
-	ID         string
-	Head, Base *experiment.Experiment
-}
-
-// Change says whether the experiment is new, removed or present on both
-// sides.
-func (p Pair) Change() Change {
-	switch {
-	case p.Base == nil:
-		return New
-	case p.Head == nil:
-		return Removed
-	}
-	return Modified
-}
-
-// Match pairs the head's experiments with the base's by ID, in ID order
-// (head and base need not be sorted).
-func Match(head, base []*experiment.Experiment) []Pair {
-	byID := make(map[string]*Pair, len(head)+len(base))
-	for _, e := range head {
-		byID[e.ID] = &Pair{ID: e.ID, Head: e}
-	}
-	for _, e := range base {
-		if p, ok := byID[e.ID]; ok {
-			p.Base = e
-		} else {
-			byID[e.ID] = &Pair{ID: e.ID, Base: e}
-		}
-	}
-	out := make([]Pair, 0, len(byID))
-	for _, id := range slices.Sorted(maps.Keys(byID)) {
-		out = append(out, *byID[id])
-	}
-	return out
-}
-
 // Acknowledged reports whether the pull request sets or changes the
 // experiment's amendment: text (docs/review.md#acknowledging-a-finding).
 // Removing it, or keeping the base's text, acknowledges nothing.

@@ -186,19 +186,6 @@ func TestFindings(t *testing.T) {
 	}
 }
 
-func TestMatch(t *testing.T) {
-	t.Parallel()
-	e := func(id string) *experiment.Experiment { return &experiment.Experiment{ID: id} }
-	pairs := Match([]*experiment.Experiment{e("b"), e("a")}, []*experiment.Experiment{e("c"), e("a")})
-	got := ""
-	for _, p := range pairs {
-		got += p.ID + ":" + string(p.Change()) + " "
-	}
-	if want := "a:modified b:new c:removed "; got != want {
-		t.Errorf("Match = %q, want %q", got, want)
-	}
-}
-
 func TestAcknowledged(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
