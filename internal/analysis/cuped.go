@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/experimentos/experimentos/internal/experiment"
@@ -120,18 +121,8 @@ func cupedFill(p pair, r *Result, adj, unadj stats.Estimate) {
 	cu := r.CUPED
 	setEst(unadj, &cu.AbsLift, &cu.CILow, &cu.CIHigh, &cu.PValue, &cu.RelLift, &cu.RelCILow, &cu.RelCIHigh)
 	if r.AbsLift.OK() {
-		r.Sign = sign(r.AbsLift.V)
+		r.Sign = cmp.Compare(r.AbsLift.V, 0)
 	}
-}
-
-func sign(x float64) int {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
 }
 
 // nullAll makes every statistic of r undefined for the same reason.

@@ -294,6 +294,15 @@ func daysAt(add [2]int64, perDay [2]float64) Value {
 	return defined(worst)
 }
 
+// MDEUsersPerArm is the users per arm plan.mde needs: the larger arm's
+// requirement, rounded up (at most maxUsers); false when it is undefined.
+func (p *Power) MDEUsersPerArm() (int64, bool) {
+	if p == nil || !p.MDERequired[0].OK() || !p.MDERequired[1].OK() {
+		return 0, false
+	}
+	return int64(math.Ceil(math.Min(math.Max(p.MDERequired[0].V, p.MDERequired[1].V), maxUsers))), true
+}
+
 // planIssues returns plan_underpowered when plan.users_per_arm cannot detect
 // plan.mde with 80% power in some comparison (docs/rules.md#health-check).
 func planIssues(e *experiment.Experiment, cmps []Comparison) []experiment.Issue {
@@ -301,18 +310,14 @@ func planIssues(e *experiment.Experiment, cmps []Comparison) []experiment.Issue 
 		return nil
 	}
 	for _, c := range cmps {
-		pw := c.Power
-		if pw == nil || !pw.MDERequired[0].OK() {
-			continue
-		}
-		need := math.Ceil(math.Max(pw.MDERequired[0].V, pw.MDERequired[1].V))
-		if float64(e.Plan.UsersPerArm) >= need {
+		need, ok := c.Power.MDEUsersPerArm()
+		if !ok || e.Plan.UsersPerArm >= need {
 			continue
 		}
 		return []experiment.Issue{{
 			Severity: experiment.SeverityWarning, Code: experiment.CodePlanUnderpowered,
 			File: e.ConfigFile, Line: e.Plan.Line, Col: e.Plan.Col, Column: "plan.users_per_arm",
-			Message: fmt.Sprintf("plan.users_per_arm %d cannot detect plan.mde %g%% with 80%% power: that needs about %.0f users per arm (arm %s against %s)",
+			Message: fmt.Sprintf("plan.users_per_arm %d cannot detect plan.mde %g%% with 80%% power: that needs about %d users per arm (arm %s against %s)",
 				e.Plan.UsersPerArm, math.Abs(*e.Plan.MDE)*100, need, c.Arm, c.Control),
 		}}
 	}

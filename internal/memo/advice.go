@@ -248,11 +248,8 @@ func underpowered(rep *analysis.Report) (arm string, need int64, ok bool) {
 		return "", 0, false
 	}
 	check := func(a string, pw *analysis.Power) bool {
-		if pw == nil || !pw.MDERequired[0].OK() || !pw.MDERequired[1].OK() {
-			return false
-		}
-		n := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
-		if e.Plan.UsersPerArm >= n {
+		n, ok := pw.MDEUsersPerArm()
+		if !ok || e.Plan.UsersPerArm >= n {
 			return false
 		}
 		arm, need = a, n
@@ -437,8 +434,7 @@ func planningGroup(rep *analysis.Report) actionGroup {
 			arm, format.Share(pw.MDE.V), Clip(m.Label, capShort), fmtValue(k, *e.Plan.Baseline), val(pw.TargetValue, valueOf(k)), sd, alphaStr(pc.Alpha),
 			format.Share(pc.Shares[0]), format.Share(pc.Shares[1]),
 			format.Count(ceil(pw.MDERequired[0].V)), ctl, format.Count(ceil(pw.MDERequired[1].V)), arm))
-		if pw.FromPlan {
-			need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V))
+		if need, _ := pw.MDEUsersPerArm(); pw.FromPlan {
 			if need > e.Plan.UsersPerArm {
 				g.Items = append(g.Items, fmt.Sprintf("plan.users_per_arm %s is below that (plan_underpowered): raise it to at least %s, or plan for a larger mde.", format.Count(e.Plan.UsersPerArm), format.Count(need)))
 			} else {
@@ -453,11 +449,7 @@ func planningGroup(rep *analysis.Report) actionGroup {
 			s := fmt.Sprintf("At plan.daily_users %s, the %s users per arm the advice aims at (%s) take about %s %s",
 				format.Count(e.Plan.DailyUsers), format.Count(ceil(max(pw.Required[0].V, pw.Required[1].V))), requiredSource(pw), format.Count(d), plural(int(min(d, 2)), "day", "days"))
 			if f, _ := pw.Feasible(); !f {
-				fix := "a larger mde, more traffic, or CUPED"
-				if m.CUPED {
-					fix = "a larger mde or more traffic"
-				}
-				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, fix)
+				s += fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, remedies(m.CUPED))
 			} else {
 				s += "."
 			}
@@ -948,8 +940,8 @@ func collectItems(r decision.Result, i int) []string {
 		return append(out, fmt.Sprintf("Arm %s: no sample-size figures are available.", arm))
 	}
 	out = append(out, requiredSentence(rep, c, pw))
-	if pw.FromPlan && pw.MDERequired[0].OK() && pw.MDERequired[1].OK() {
-		if need := ceil(max(pw.MDERequired[0].V, pw.MDERequired[1].V)); need > e.Plan.UsersPerArm {
+	if need, ok := pw.MDEUsersPerArm(); pw.FromPlan && ok {
+		if need > e.Plan.UsersPerArm {
 			out = append(out, fmt.Sprintf("The plan is underpowered: its mde of %s needs about %s users per arm for 80%% power, more than plan.users_per_arm %s; raise plan.users_per_arm or accept less power (amendment: records the change).",
 				format.Share(pw.MDE.V), format.Count(need), format.Count(e.Plan.UsersPerArm)))
 		}
@@ -1059,7 +1051,7 @@ func daysSentence(e *experiment.Experiment, c *analysis.Comparison, pw *analysis
 	}
 	s := fmt.Sprintf("At %s that takes about %s more %s", traffic, format.Count(d), plural(int(min(d, 2)), "day", "days"))
 	if feasible, _ := pw.Feasible(); !feasible {
-		return s + fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, remedies(c))
+		return s + fmt.Sprintf(": not feasible at this traffic (more than %d days); consider %s.", analysis.FeasibleDays, remedies(c.Primary.CUPED != nil))
 	}
 	return s + "."
 }

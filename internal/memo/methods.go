@@ -99,8 +99,8 @@ func halvingSample(rep *analysis.Report, p *analysis.Result, pw *analysis.Power)
 
 // remedies lists what shortens an infeasible wait: CUPED only for a
 // primary that does not use it yet.
-func remedies(c *analysis.Comparison) string {
-	if c.Primary.CUPED != nil {
+func remedies(cuped bool) string {
+	if cuped {
 		return "a larger mde or more traffic"
 	}
 	return "a larger mde, more traffic, or CUPED"

@@ -1,6 +1,7 @@
 package memo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -45,12 +46,12 @@ func segmentSections(rep *analysis.Report) []*section {
 	var out []*section
 	ap := primaryAlpha(rep)
 	nvalues := len(rep.Segments)
+	var names []string
+	for _, a := range rep.Arms {
+		names = append(names, Clip(a.Name, capShort))
+	}
 	for _, segs := range cols {
 		col := Clip(segs[0].Column, capShort)
-		var names []string
-		for _, a := range rep.Arms {
-			names = append(names, Clip(a.Name, capShort))
-		}
 		s := &section{Title: "Segments by " + col + " (exploratory)"}
 		head := []string{col, "Users (" + strings.Join(names, " / ") + ")", "SRM p"}
 		align := []string{"", "r", "r"}
@@ -89,19 +90,17 @@ func segmentSections(rep *analysis.Report) []*section {
 				n.null(col+"="+segmentValue(sg.Value)+" arm "+Clip(sc.Arm, capShort), &p.Result, "abs lift", "CI", "rel lift")
 			}
 		}
-		s.Table = t
+		s.Table, s.Notes = t, n.all()
 		guards := len(e.Guardrails)
 		if len(out) > 0 {
 			s.Intro = fmt.Sprintf("Each %s value sums its cells over the other segment columns; q, the ⚠️ on SRM p (below %s ÷ %d) and the flags as in the %s table above.",
 				col, e.Thresholds.SRMWarningP, segs[0].Values, Clip(cols[0][0].Column, capShort))
-			s.Notes = n.all()
 			out = append(out, s)
 			continue
 		}
 		s.Intro = fmt.Sprintf("Each %s value sums its cells over the other segment columns. q is the Benjamini–Hochberg q-value over the %d segment %s of the comparison (guardrails: %d %s × %d %s together); a lift is significant when q < %s. SRM p is flagged ⚠️ below %s ÷ %d (Bonferroni over the %s values). Exploratory: only a guardrail worsened beyond its margin with q < %s decides (rule 5, a hold to investigate).",
 			col, nvalues, plural(nvalues, "value", "values"), nvalues, plural(nvalues, "value", "values"), guards, plural(guards, "guardrail", "guardrails"),
 			alphaStr(ap), e.Thresholds.SRMWarningP, segs[0].Values, col, e.Thresholds.Alpha)
-		s.Notes = n.all()
 		out = append(out, s)
 	}
 	return out
@@ -263,16 +262,6 @@ func segmentOf(s *analysis.Segment, ci int) *analysis.SegmentComparison {
 	return nil
 }
 
-func sign(x float64) int {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
-}
-
 // simpson is the Simpson's paradox Risk: the total's primary is
 // significant, and every value of the column has a defined estimate on
 // the other side of zero. For a per-user metric the total is the values'
@@ -284,14 +273,14 @@ func simpson(rep *analysis.Report, c *analysis.Comparison, ci int, segs []*analy
 	if !p.Significant || !ok(p.AbsLift) || len(segs) < 2 {
 		return ""
 	}
-	total := sign(p.AbsLift.V)
+	total := cmp.Compare(p.AbsLift.V, 0)
 	if total == 0 {
 		return ""
 	}
 	var parts []string
 	for _, s := range segs {
 		sc := segmentOf(s, ci)
-		if sc == nil || !ok(sc.Primary.AbsLift) || sign(sc.Primary.AbsLift.V) != -total {
+		if sc == nil || !ok(sc.Primary.AbsLift) || cmp.Compare(sc.Primary.AbsLift.V, 0) != -total {
 			return ""
 		}
 		parts = append(parts, segmentValue(s.Value)+" "+fmtDiff(p.Metric.Kind, sc.Primary.AbsLift.V))
@@ -316,12 +305,13 @@ func simpson(rep *analysis.Report, c *analysis.Comparison, ci int, segs []*analy
 // of the users.
 func concentrated(rep *analysis.Report, c *analysis.Comparison, ci int, segs []*analysis.Segment) string {
 	p := &c.Primary
-	if !p.Significant || !ok(p.AbsLift) || sign(p.AbsLift.V) == 0 || len(segs) < 2 {
+	if !p.Significant || !ok(p.AbsLift) || p.AbsLift.V == 0 || len(segs) < 2 {
 		return ""
 	}
+	ctl := rep.Experiment.Data.Control
 	var users float64
 	for _, s := range segs {
-		users += float64(s.Arms[c.Index].Users + s.Arms[controlIndex(rep)].Users)
+		users += float64(s.Arms[c.Index].Users + s.Arms[ctl].Users)
 	}
 	contrib := make([]float64, len(segs))
 	weight := make([]float64, len(segs))
@@ -331,11 +321,11 @@ func concentrated(rep *analysis.Report, c *analysis.Comparison, ci int, segs []*
 		if sc == nil || !ok(sc.Primary.AbsLift) {
 			return ""
 		}
-		weight[i] = float64(s.Arms[c.Index].Users+s.Arms[controlIndex(rep)].Users) / users
+		weight[i] = float64(s.Arms[c.Index].Users+s.Arms[ctl].Users) / users
 		contrib[i] = weight[i] * sc.Primary.AbsLift.V
 		sum += contrib[i]
 	}
-	if sign(sum) != sign(p.AbsLift.V) || !finite(sum) {
+	if !finite(sum) || cmp.Compare(sum, 0) != cmp.Compare(p.AbsLift.V, 0) {
 		return ""
 	}
 	best := 0
@@ -361,15 +351,6 @@ func pct(x float64) string {
 		return fmt.Sprintf("%.1f%%", v)
 	}
 	return fmt.Sprintf("%.0f%%", v)
-}
-
-func controlIndex(rep *analysis.Report) int {
-	for i, a := range rep.Arms {
-		if a.Control {
-			return i
-		}
-	}
-	return 0
 }
 
 // ---- Next Actions ----
