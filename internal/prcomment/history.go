@@ -110,28 +110,25 @@ var ErrTooManyCommits = errors.New("prcomment: more commits than listed")
 func (c *Client) FileCommits(ctx context.Context, name, ref string) ([]Commit, error) {
 	ctx, cancel := c.begin(ctx)
 	defer cancel()
-	opt := &github.CommitsListOptions{SHA: ref, Path: name, ListOptions: github.ListOptions{PerPage: perPage, Page: 1}}
+	opt := &github.CommitsListOptions{SHA: ref, Path: name, ListOptions: github.ListOptions{PerPage: perPage}}
 	var out []Commit
-	seen := map[string]bool{}
-	for range MaxCommitPages {
+	cut, err := listPages(MaxCommitPages, func(n int) ([]*github.RepositoryCommit, *github.Response, error) {
+		opt.Page = n
 		page, resp, err := c.gh.Repositories.ListCommits(ctx, c.owner, c.repo, opt)
 		if err != nil {
-			return nil, c.explain(ctx, fmt.Errorf("prcomment: list commits of %s at %s (page %d): %w", name, short(ref), opt.Page, err))
+			err = c.explain(ctx, fmt.Errorf("prcomment: list commits of %s at %s (page %d): %w", name, short(ref), n, err))
 		}
-		fresh := false
-		for _, rc := range page {
-			if sha := rc.GetSHA(); !seen[sha] {
-				seen[sha] = true
-				fresh = true
-				out = append(out, Commit{SHA: sha, Parents: len(rc.Parents)})
-			}
-		}
-		if !fresh || resp.NextPage <= opt.Page {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
+		return page, resp, err
+	}, (*github.RepositoryCommit).GetSHA, func(rc *github.RepositoryCommit, sha string) {
+		out = append(out, Commit{SHA: sha, Parents: len(rc.Parents)})
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case cut:
+		return nil, fmt.Errorf("%w: %s changed in more than %d commits", ErrTooManyCommits, name, MaxCommitPages*perPage)
 	}
-	return nil, fmt.Errorf("%w: %s changed in more than %d commits", ErrTooManyCommits, name, MaxCommitPages*perPage)
+	return out, nil
 }
 
 func short(sha string) string {

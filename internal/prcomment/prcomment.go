@@ -273,28 +273,49 @@ type File struct {
 func (c *Client) ChangedFiles(ctx context.Context, pr int) (files []File, complete bool, err error) {
 	ctx, cancel := c.begin(ctx)
 	defer cancel()
-	opt := &github.ListOptions{PerPage: perPage, Page: 1}
-	seen := map[File]bool{}
-	for range maxPages {
+	opt := &github.ListOptions{PerPage: perPage}
+	_, err = listPages(maxPages, func(n int) ([]*github.CommitFile, *github.Response, error) {
+		opt.Page = n
 		page, resp, err := c.gh.PullRequests.ListFiles(ctx, c.owner, c.repo, pr, opt)
 		if err != nil {
-			return nil, false, c.explain(ctx, fmt.Errorf("prcomment: list files of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err))
+			err = c.explain(ctx, fmt.Errorf("prcomment: list files of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, n, err))
 		}
-		fresh := false
-		for _, f := range page {
-			file := File{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()}
-			if !seen[file] {
-				seen[file] = true
-				fresh = true
-				files = append(files, file)
-			}
-		}
-		if !fresh || resp.NextPage <= opt.Page {
-			break
-		}
-		opt.Page = resp.NextPage
+		return page, resp, err
+	}, func(f *github.CommitFile) File {
+		return File{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()}
+	}, func(_ *github.CommitFile, file File) { files = append(files, file) })
+	if err != nil {
+		return nil, false, err
 	}
 	return files, len(files) < MaxFiles, nil
+}
+
+// listPages reads a listing from page 1, at most max pages: list reads
+// page n, and each item whose key was not seen yet goes to add. A page
+// that adds nothing new (a server repeating a page) or names no later
+// next page ends it; cut reports that max pages were read and more were
+// named.
+func listPages[T any, K comparable](max int, list func(n int) ([]T, *github.Response, error), key func(T) K, add func(T, K)) (cut bool, err error) {
+	seen := map[K]bool{}
+	n := 1
+	for range max {
+		page, resp, err := list(n)
+		if err != nil {
+			return false, err
+		}
+		fresh := false
+		for _, it := range page {
+			if k := key(it); !seen[k] {
+				seen[k], fresh = true, true
+				add(it, k)
+			}
+		}
+		if !fresh || resp.NextPage <= n {
+			return false, nil
+		}
+		n = resp.NextPage
+	}
+	return true, nil
 }
 
 // Marker returns the first line of the sticky comment for key, an HTML
@@ -367,33 +388,26 @@ func (c *Client) list(ctx context.Context, pr int, marker string, since time.Tim
 	}
 	ctx, cancel := c.begin(ctx)
 	defer cancel()
-	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage, Page: 1}}
+	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
 	if !since.IsZero() {
 		s := since.UTC()
 		opt.Since = &s
 	}
 	var out []comment
-	seen := map[int64]bool{}
-	for range maxPages {
+	_, err = listPages(maxPages, func(n int) ([]*github.IssueComment, *github.Response, error) {
+		opt.Page = n
 		page, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.repo, pr, opt)
 		if err != nil {
-			return nil, c.explain(ctx, fmt.Errorf("prcomment: list comments of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, opt.Page, err))
+			err = c.explain(ctx, fmt.Errorf("prcomment: list comments of %s/%s#%d (page %d): %w", c.owner, c.repo, pr, n, err))
 		}
-		fresh := false
-		for _, ic := range page {
-			if seen[ic.GetID()] {
-				continue
-			}
-			seen[ic.GetID()] = true
-			fresh = true
-			if ours(ic, marker, login) {
-				out = append(out, comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time})
-			}
+		return page, resp, err
+	}, (*github.IssueComment).GetID, func(ic *github.IssueComment, _ int64) {
+		if ours(ic, marker, login) {
+			out = append(out, comment{id: ic.GetID(), url: ic.GetHTMLURL(), body: ic.GetBody(), created: ic.GetCreatedAt().Time})
 		}
-		if !fresh || resp.NextPage <= opt.Page {
-			break
-		}
-		opt.Page = resp.NextPage
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b comment) int { return cmpInt(a.id, b.id) })
 	return out, nil
