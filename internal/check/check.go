@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
@@ -22,6 +20,7 @@ import (
 	"github.com/experimentos/experimentos/internal/history"
 	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
+	"github.com/experimentos/experimentos/internal/pool"
 )
 
 // Options configure a run.
@@ -114,7 +113,7 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 		}
 	}
 	results := make([]decision.Result, len(picked))
-	parallel(len(picked), opts.workers(), func(k int) {
+	pool.Run(len(picked), opts.workers(), func(k int) {
 		e := tree.Load(picked[k])
 		if opts.Base == nil {
 			results[k] = Evaluate(e)
@@ -178,46 +177,6 @@ func (o Options) workers() int {
 		return o.Workers
 	}
 	return runtime.GOMAXPROCS(0)
-}
-
-// parallel calls do(k) for every k in [0, n) from at most workers
-// goroutines, each taking the next k when it is done with one. It returns
-// when every call has; a panic in one is re-raised here, in the caller's
-// goroutine, as it would have been without workers.
-func parallel(n, workers int, do func(k int)) {
-	workers = min(workers, n)
-	if workers <= 1 {
-		for k := range n {
-			do(k)
-		}
-		return
-	}
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		panicked atomic.Pointer[any]
-	)
-	for range workers {
-		wg.Go(func() {
-			defer func() {
-				if p := recover(); p != nil {
-					panicked.CompareAndSwap(nil, &p)
-					next.Store(int64(n)) // the others stop after their current call
-				}
-			}()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= n {
-					return
-				}
-				do(k)
-			}
-		})
-	}
-	wg.Wait()
-	if p := panicked.Load(); p != nil {
-		panic(*p)
-	}
 }
 
 // Evaluate analyzes and decides one loaded experiment. With segments it

@@ -10,10 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/experimentos/experimentos/internal/experiment"
+	"github.com/experimentos/experimentos/internal/pool"
 )
 
 // kind is what the walk saw at a path. Only kindFile is ever opened.
@@ -99,29 +99,13 @@ func (l *loader) walk() error {
 	}
 	parts := make([]*walkPart, len(subdirs))
 	errs := make([]error, len(subdirs))
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= len(subdirs) {
-				return
-			}
-			parts[i] = newPart()
-			errs[i] = walkDir(l.fsys, subdirs[i].p, subdirs[i].d, parts[i].visit)
-			if errs[i] != nil {
-				stop.Store(true)
-			}
+	pool.Run(len(subdirs), runtime.GOMAXPROCS(0), func(i int) {
+		parts[i] = newPart()
+		errs[i] = walkDir(l.fsys, subdirs[i].p, subdirs[i].d, parts[i].visit)
+		if errs[i] != nil {
+			stop.Store(true)
 		}
-	}
-	if workers := min(runtime.GOMAXPROCS(0), len(subdirs)); workers <= 1 {
-		work() // one subfolder: no goroutine, no thread to start
-	} else {
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(work)
-		}
-		wg.Wait()
-	}
+	})
 	for _, err := range errs {
 		if err != nil && err != errStopped {
 			return err
