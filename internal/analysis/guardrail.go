@@ -34,6 +34,16 @@ type Guardrail struct {
 // Flagged reports whether the guardrail is worsened or severe.
 func (g *Guardrail) Flagged() bool { return g.State == StateWorsened || g.State == StateSevere }
 
+// StateMargin is the margin the guardrail's state passed, as written and in
+// the metric's unit: the severe one for a severe guardrail, else the
+// worsened one.
+func (g *Guardrail) StateMargin() (experiment.Margin, float64) {
+	if g.State == StateSevere {
+		return g.Metric.Severe, g.SevereMargin
+	}
+	return g.Metric.Worsened, g.WorsenedMargin
+}
+
 // guardrail compares guardrail m at α and sets its state: worsened is a
 // harm that is significant and beyond the worsened margin; severe the same
 // beyond the severe margin; inconclusive when not worsened but the CI's

@@ -172,7 +172,10 @@ func decideComparison(r *analysis.Report, ci int) Verdict {
 		return v(experiment.Hold, RuleSRM, Investigate, fmt.Sprintf("SRM %s < %s: the traffic split does not match the expected one",
 			format.PIs(r.Health.SRM.PValue), e.Thresholds.SRMWarningP))
 	}
-	worse, inSegments := flagged(c), segmentFlagged(r, ci)
+	// A guardrail worsened in a segment (q < α) holds for investigation, a
+	// severe one too: segment results roll nothing back
+	// (docs/rules.md#segments-in-the-decision).
+	worse, inSegments := flagged(c), r.SegmentFlags(ci)
 	switch {
 	case len(worse) > 0 && len(inSegments) > 0:
 		return v(experiment.Hold, RuleGuardrailWorsened, Investigate, fmt.Sprintf("%s: guardrail %s worsened beyond its margin with p < %s; and %s",

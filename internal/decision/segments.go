@@ -9,15 +9,6 @@ import (
 	"github.com/experimentos/experimentos/internal/format"
 )
 
-// segmentFlagged lists, for comparison ci, each guardrail worsened (or
-// severe) in a segment: a harm beyond its worsened margin with its
-// Benjamini–Hochberg q < α (rule 5, docs/rules.md#segments-in-the-decision).
-// Segment results decide nothing else: a severe harm in a segment holds
-// for investigation, it does not roll back.
-func segmentFlagged(r *analysis.Report, ci int) []analysis.SegmentFlag {
-	return r.SegmentFlags(ci)
-}
-
 // segmentReason names each guardrail worsened in a segment with the
 // segment (column=value), its difference, its state and margin, and its
 // q-value.
@@ -25,10 +16,7 @@ func segmentReason(fl []analysis.SegmentFlag, alpha experiment.Decimal) string {
 	var parts []string
 	for _, f := range fl {
 		g := f.Guardrail
-		mg, margin := g.Metric.Worsened, g.WorsenedMargin
-		if g.State == analysis.StateSevere {
-			mg, margin = g.Metric.Severe, g.SevereMargin
-		}
+		mg, margin := g.StateMargin()
 		parts = append(parts, fmt.Sprintf("guardrail %s %s in segment %s (%s, beyond the %s margin %s, Benjamini–Hochberg q = %s < %s)",
 			g.Metric.Label, g.State, f.Segment.Name(), FormatDiff(&g.Result), g.State, FormatMargin(g.Metric, mg, margin), formatQ(g.Q), alpha))
 	}

@@ -159,10 +159,7 @@ func segmentFlagLines(rep *analysis.Report) []string {
 		for _, f := range rep.SegmentFlags(ci) {
 			g := f.Guardrail
 			k := g.Metric.Kind
-			mg, margin := g.Metric.Worsened, g.WorsenedMargin
-			if g.State == analysis.StateSevere {
-				mg, margin = g.Metric.Severe, g.SevereMargin
-			}
+			mg, margin := g.StateMargin()
 			out = append(out, fmt.Sprintf("guardrail %s %s in segment %s, arm %s: %s against control (%s vs %s), beyond the %s margin %s, Benjamini–Hochberg q = %s < %s",
 				Clip(g.Metric.Label, capShort), g.State, segmentName(f.Segment), Clip(rep.Comparisons[ci].Arm, capShort),
 				val(g.AbsLift, diffOf(k)), fmtValue(k, g.TreatmentValue), fmtValue(k, g.ControlValue),

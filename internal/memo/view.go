@@ -467,10 +467,7 @@ func flaggedLines(rep *analysis.Report) []string {
 			if !g.Flagged() {
 				continue
 			}
-			mg, margin := g.Metric.Worsened, g.WorsenedMargin
-			if g.State == analysis.StateSevere {
-				mg, margin = g.Metric.Severe, g.SevereMargin
-			}
+			mg, margin := g.StateMargin()
 			out = append(out, fmt.Sprintf("guardrail %s %s in arm %s: %s against control (%s vs %s), beyond the %s margin %s, p = %s",
 				Clip(g.Metric.Label, capShort), g.State, Clip(c.Arm, capShort), val(g.AbsLift, diffOf(g.Metric.Kind)),
 				fmtValue(g.Metric.Kind, g.TreatmentValue), fmtValue(g.Metric.Kind, g.ControlValue),
