@@ -75,8 +75,21 @@ def dec(v):
     return "0" if r in ("0.0", "-0.0") else r
 
 
-def rho2_of(tuning, alpha):
-    return (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / tuning
+rho2_of = gm.rho2_of
+
+
+def ols_arm(yt, xt, yc, xc, exp, i):
+    """The arm coefficient of an OLS fit of Y on the arm and X over the
+    per-user arrays: the independent check of CUPED's adjusted estimate,
+    which must agree within 1e-3 relative on large samples."""
+    y = np.concatenate([yt, yc])
+    x = np.concatenate([xt, xc])
+    a = np.concatenate([np.ones(len(yt)), np.zeros(len(yc))])
+    fit = sm.OLS(y, sm.add_constant(np.column_stack([a, x]))).fit()
+    ols = float(fit.params[1])
+    rel = abs(exp["adjusted"]["abs_lift"] - ols) / abs(ols)
+    assert rel < 1e-3, (i, rel)
+    return ols
 
 
 def seq_factor(n, tuning, alpha):
@@ -177,14 +190,7 @@ def cuped_cases(rng):
         exp = cuped_expect(at, ac, False, alpha)
         case = {"kind": "mean", "alpha": alpha, "arms": [ac, at], "expect": exp}
         if n >= 20000:
-            y = np.concatenate([yt, yc])
-            x = np.concatenate([xt, xc])
-            a = np.concatenate([np.ones(nt), np.zeros(n)])
-            fit = sm.OLS(y, sm.add_constant(np.column_stack([a, x]))).fit()
-            ols = float(fit.params[1])
-            rel = abs(exp["adjusted"]["abs_lift"] - ols) / abs(ols)
-            assert rel < 1e-3, (i, rel)
-            case["ols_arm"] = ols
+            case["ols_arm"] = ols_arm(yt, xt, yc, xc, exp, i)
         cases.append(("cuped_mean", f"cuped_mean_{i:02d}_n{n}", case))
     # Proportion metrics: 0/1 conversion, X converted in the pre-period.
     for i, n in enumerate([300, 2000, 10000, 20000, 40000, 60000]):
@@ -203,14 +209,7 @@ def cuped_cases(rng):
         exp = cuped_expect(at, ac, True, alpha)
         case = {"kind": "proportion", "alpha": alpha, "arms": [ac, at], "expect": exp}
         if n >= 20000:
-            y = np.concatenate([yt, yc])
-            x = np.concatenate([xt, xc])
-            a = np.concatenate([np.ones(nt), np.zeros(n)])
-            fit = sm.OLS(y, sm.add_constant(np.column_stack([a, x]))).fit()
-            ols = float(fit.params[1])
-            rel = abs(exp["adjusted"]["abs_lift"] - ols) / abs(ols)
-            assert rel < 1e-3, (i, rel)
-            case["ols_arm"] = ols
+            case["ols_arm"] = ols_arm(yt, xt, yc, xc, exp, i)
         cases.append(("cuped_proportion", f"cuped_prop_{i:02d}_n{n}", case))
     # CUPED under thresholds.sequential.
     for i, (n, tuning) in enumerate([(1000, 5000), (5000, 5000), (20000, 40000), (3000, 100000)]):
