@@ -154,7 +154,7 @@ func TestActionHistoryE2E(t *testing.T) {
 				t.Errorf("commits requests = %d, want 1", n)
 			}
 			// The memo in the comment names the looks.
-			wantLooks := map[int]string{1: "| Looks | 1 commit changed the data file with data in it |", 2: "| Looks | 2 commits changed the data file with data in it |"}[sc.looks]
+			wantLooks := fmt.Sprintf("| Looks | %d %s changed the data file with data in it |", sc.looks, map[bool]string{true: "commit", false: "commits"}[sc.looks == 1])
 			if !strings.Contains(cs[0].Body, wantLooks) {
 				t.Errorf("comment lacks %q", wantLooks)
 			}

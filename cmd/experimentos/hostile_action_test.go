@@ -23,7 +23,8 @@ import (
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
-// buildBinary builds the command once for the tests of this file.
+// buildBinary builds both commands into a new folder for the calling test
+// (go build's cache makes every build after the first cheap).
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	// Both commands into one folder, as the image and go install put them:

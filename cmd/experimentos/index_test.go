@@ -7,6 +7,7 @@ import (
 
 func TestIndex(t *testing.T) {
 	t.Parallel()
+	emptyDir := t.TempDir()
 	tests := []struct {
 		name     string
 		args     []string
@@ -22,7 +23,7 @@ func TestIndex(t *testing.T) {
 		{"bad format", []string{"--format", "pdf", "../../testdata/examples"}, exitUsage, nil},
 		{"missing path", []string{"../../no-such-folder"}, exitUsage, nil},
 		{"two paths", []string{"../../testdata/examples", "../../testdata/examples"}, exitUsage, nil},
-		{"path without experiments", []string{"../../docs"}, exitUsage, nil},
+		{"path without experiments", []string{emptyDir}, exitUsage, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

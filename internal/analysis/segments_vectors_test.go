@@ -2,8 +2,8 @@ package analysis_test
 
 import (
 	"encoding/json"
-	"math"
 	"os"
+	"strconv"
 	"testing"
 	"testing/fstest"
 
@@ -75,13 +75,8 @@ type srmJSON struct {
 	DF     int     `json:"df"`
 }
 
-func near(got, want float64) bool {
-	d := math.Abs(got - want)
-	if math.Abs(want) < 1e-6 {
-		return d <= 1e-12
-	}
-	return d <= 1e-6*math.Abs(want)
-}
+// near is the vectors' tolerance: 1e-6 relative, 1e-12 absolute near 0.
+var near = analysis.NearRel
 
 // TestSegmentVectors loads every case's CSV and YAML, analyzes it and
 // checks totals, per-value SRM and segment_srm, p- and q-values and the
@@ -172,7 +167,7 @@ func checkSegmentCase(t *testing.T, vc segmentCase) {
 	raised := map[string]bool{}
 	for _, is := range r.Health.Issues {
 		if is.Code == experiment.CodeSegmentSRM {
-			raised[is.Column+"\x00"+itoa(is.Line)] = true
+			raised[is.Column+"\x00"+strconv.Itoa(is.Line)] = true
 		}
 	}
 	for i, ws := range want.Segments {
@@ -188,7 +183,7 @@ func checkSegmentCase(t *testing.T, vc segmentCase) {
 		if !near(s.SRM.Chi2, ws.Chi2) || !near(s.SRM.PValue, ws.PValue) || s.SRM.DF != ws.DF {
 			t.Errorf("%s SRM = chi2 %v p %v df %d, want %+v", s.Name(), s.SRM.Chi2, s.SRM.PValue, s.SRM.DF, ws.srmJSON)
 		}
-		if got := raised[s.Column+"\x00"+itoa(s.Line)]; got != ws.SegmentSRM {
+		if got := raised[s.Column+"\x00"+strconv.Itoa(s.Line)]; got != ws.SegmentSRM {
 			t.Errorf("%s segment_srm raised = %v, want %v (p %v, threshold %s)", s.Name(), got, ws.SegmentSRM, s.SRM.PValue, s.SRMThreshold)
 		}
 	}
@@ -224,9 +219,4 @@ func checkSegmentCase(t *testing.T, vc segmentCase) {
 			}
 		}
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

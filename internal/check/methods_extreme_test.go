@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +86,15 @@ func TestMethodsExtremeInputs(t *testing.T) {
 		p := rep.Comparisons[0].Primary
 		if rep.Experiment.Primary.CUPED && p.CUPED == nil && p.PValue.OK() {
 			t.Errorf("%s: cuped: true analyzed without a CUPED block or a reason", rep.Experiment.ID)
+		}
+		if rep.Experiment.ID == "constant-pre" {
+			// X has no variance in either arm: θ = Σ cov / Σ var_X has a
+			// zero denominator and is 0 (no adjustment), so the adjusted
+			// lift is the unadjusted one, (5100 − 5000)/1000 = 0.1.
+			if p.CUPED == nil || p.CUPED.Theta != 0 || p.CUPED.VarianceReduction != 0 ||
+				!p.AbsLift.OK() || !p.CUPED.AbsLift.OK() || p.AbsLift.V != p.CUPED.AbsLift.V || math.Abs(p.AbsLift.V-0.1) > 1e-12 {
+				t.Errorf("constant pre: CUPED %+v, lift %+v; want θ = 0, no variance reduction, lift 0.1 both ways", p.CUPED, p.AbsLift)
+			}
 		}
 		t.Logf("%s: test %s, lift %+v, p %+v", rep.Experiment.ID, p.Test, p.AbsLift, p.PValue)
 	}

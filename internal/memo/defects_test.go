@@ -41,6 +41,13 @@ func render(t *testing.T, r decision.Result) rendered {
 		t.Fatalf("JSON: %v", err)
 	}
 	s := md.String()
+	// Every section must be there, or the checks on an empty one would
+	// pass whatever it said.
+	for _, h := range []string{"## 2. Decision", "## 3. Evidence", "## 4. Risks", "## 5. Next Actions"} {
+		if !strings.Contains(s, h) {
+			t.Fatalf("memo lacks the heading %q:\n%s", h, s)
+		}
+	}
 	out := rendered{md: s, doc: doc.Experiments[0], raw: js.String()}
 	out.decision = between(s, "## 2. Decision", "## 3. Evidence")
 	out.evidence = between(s, "## 3. Evidence", "## 4. Risks")
@@ -112,6 +119,7 @@ func TestDefect1RuleEightHoldNamesWorsenedGuardrail(t *testing.T) {
 	r := result(e)
 	m := render(t, r)
 	contains(t, "decision", m.decision, "**🟡 Hold: investigate**",
+		// statsmodels proportions_ztest([150, 100], [20000, 20000]): p = 0.0015129.
 		"guardrail Error rate worsened in arm treatment: +0.25 pp against control (0.75% vs 0.50%), beyond the worsened margin 0.10 pp, p = 0.001513")
 	contains(t, "next actions", m.actions, "**Investigate the worsened guardrails**", "Error rate in arm treatment: 0.75% vs control 0.50%")
 	lacks(t, "next actions", m.actions, "Collect more data", "more control", "still needed")
@@ -142,6 +150,8 @@ func TestDefect2SRMHoldNamesSevereGuardrail(t *testing.T) {
 	e.Split = map[string]float64{"control": 90, "treatment": 10}
 	m := render(t, result(e))
 	contains(t, "decision", m.decision, "**🔴 Rollback treatment**",
+		// statsmodels proportions_ztest([90, 300], [10400, 90000]): p = 1.474e-16;
+		// scipy.stats.chisquare([90000, 10400], [90360, 10040]): p = 0.00015238.
 		"— guardrail Error rate worsened severely: +0.532 pp (beyond the severe margin 0.30 pp), p = 1.5e-16",
 		"sample ratio mismatch, p = 0.0001524")
 	// Expected treatment users 10% of 100,400 = 10,040; 360 extra. For the
@@ -179,6 +189,7 @@ func TestDefect3NoPostHocPower(t *testing.T) {
 			counts("conversions", 2300, "guardrail_error", 150), 20000, 20000), errorGuard()),
 			[]string{"Decide with the owner whether the primary gain is worth the guardrail cost"}},
 		{"fisher", newExp("defect-3-fisher", conversion(), two(counts("conversions", 0), counts("conversions", 5), 60, 60)),
+			// scipy.stats.fisher_exact([[5, 55], [0, 60]]): p = 0.057315.
 			[]string{"Arm treatment: the CI of the absolute lift excludes 0 but p = 0.05732 is not below 0.05", "the sample is small (below min\\_users 100)"}},
 		{"plan not reached", planned, []string{"The plan sets 30,000 users per arm (plan.users\\_per\\_arm); still needed: 22,000 more control and 22,000 more treatment users."}},
 	}
@@ -285,6 +296,10 @@ func TestDefect6RelativeCIAndDigits(t *testing.T) {
 	t.Run("relative CI includes 0, absolute excludes it", func(t *testing.T) {
 		t.Parallel()
 		m := render(t, result(newExp("defect-6b", conversion(), two(counts("conversions", 5), counts("conversions", 15), 200, 200))))
+		// The delta-method relative CI of 15/200 over 5/200, computed with
+		// scipy.stats.norm.ppf: r − 1 ± z·r·√((1−p_t)/(n_t p_t) + (1−p_c)/(n_c p_c))
+		// = −0.97889 to +4.97889; the Newcombe CI is checked against the
+		// reference vectors (testdata/stats/vectors.json).
 		contains(t, "risks", m.risks, "Arm treatment: the relative CI (-97.89% to +497.89%) includes 0 while the absolute CI (+0.667 pp to +9.73 pp) excludes it")
 	})
 	t.Run("a 0.003% control rate is not 0.00%", func(t *testing.T) {
@@ -306,18 +321,25 @@ func TestDefect7LaunchActions(t *testing.T) {
 	t.Parallel()
 	// A retention guardrail at 0.05% (desired increase: a fall is a harm,
 	// and 0.05% − 0.1 pp is below 0) and a bounce guardrail at 99.9%
-	// (desired decrease: 99.9% + 0.3 pp is above 100%).
+	// (desired decrease: 99.9% + 0.3 pp is above 100%); an error rate at
+	// 1%, whose alert levels are possible, so that the check below has
+	// something to check.
 	retention := guarded(metric("guardrail_retention", "Retention", experiment.KindProportion, experiment.Increase), "0.001", "0.003")
 	bounce := guarded(metric("guardrail_bounce", "Bounce", experiment.KindProportion, experiment.Decrease), "0.001", "0.003")
+	errs := guarded(metric("guardrail_error", "Errors", experiment.KindProportion, experiment.Decrease), "0.001", "0.003")
 	e := newExp("defect-7", conversion(), two(
-		counts("conversions", 1200, "guardrail_retention", 10, "guardrail_bounce", 19980),
-		counts("conversions", 1400, "guardrail_retention", 10, "guardrail_bounce", 19980), 20000, 20000), retention, bounce)
+		counts("conversions", 1200, "guardrail_retention", 10, "guardrail_bounce", 19980, "guardrail_error", 200),
+		counts("conversions", 1400, "guardrail_retention", 10, "guardrail_bounce", 19980, "guardrail_error", 200), 20000, 20000), retention, bounce, errs)
 	m := render(t, result(e))
 	contains(t, "decision", m.decision, "**🟢 Launch treatment**")
 	contains(t, "next actions", m.actions, "1. Ramp treatment from 50% to 75% and hold 7 days, so that every day of the week is covered",
 		"2. Ramp treatment from 75% to 100%")
 	lacks(t, "next actions", m.actions, "to 5%", "to 10%", "to 25%", "72 hours", "weekend")
-	for _, match := range alertRE.FindAllStringSubmatch(m.actions, -1) {
+	levels := alertRE.FindAllStringSubmatch(m.actions, -1)
+	if len(levels) == 0 {
+		t.Errorf("next actions set no alert level for the error rate:\n%s", m.actions)
+	}
+	for _, match := range levels {
 		if v, err := strconv.ParseFloat(match[1], 64); err != nil || v <= 0 || v >= 100 {
 			t.Errorf("impossible alert level %q", match[0])
 		}
@@ -382,6 +404,8 @@ func TestDefect8AdviceInPlace(t *testing.T) {
 			[]string{"Start and end", "start and end", "days this takes", "Collect more data"}},
 		{"control at 10%: the relative CI is defined",
 			newExp("d8e", conversion(), two(counts("conversions", 50), counts("conversions", 500), 500, 500)),
+			// The same delta-method formula for 500/500 over 50/500:
+			// +6.37043 to +11.62957.
 			[]string{"+637.04% to +1162.96%"},
 			[]string{"delta-method variance is 0", "rate of 0 or 1"}},
 		{"all converted: the rate is degenerate, not the sample small",

@@ -240,6 +240,9 @@ func TestSegmentHostileValue(t *testing.T) {
 			t.Errorf("table row with a wrong cell count: %s", line)
 		}
 	}
+	if !in {
+		t.Error("no platform table")
+	}
 	if got := len(r.Report.SegmentFlags(0)); got != 12 {
 		t.Fatalf("%d segment flags, want 12", got)
 	}
