@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -23,21 +22,13 @@ func TestRunRootWithBase(t *testing.T) {
 	for i := range n {
 		id := fmt.Sprintf("e%02d", i)
 		dir := filepath.Join(root, id)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
 		// Even experiments lose users against the base; odd ones gain.
 		users := 5000 + 10*i
 		if i%2 == 0 {
 			users = 3000
 		}
 		head := fmt.Sprintf("variant,users,conversions\ncontrol,%d,300\ntreatment,%d,330\n", users, users)
-		if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(yaml), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(head), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeExperiment(t, dir, yaml, head)
 		if i == n-1 {
 			continue // new
 		}

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,9 +26,6 @@ guardrails:
 	plans := []string{"free", "pro", "team", "business", "enterprise"}
 	for i := range n {
 		dir := filepath.Join(root, fmt.Sprintf("team-%02d", i%50), fmt.Sprintf("exp-%05d", i))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			tb.Fatal(err)
-		}
 		var csv strings.Builder
 		csv.WriteString("variant,platform,country,plan,users,revenue_sum,revenue_sum_squares,revenue_pre_sum,revenue_pre_sum_squares,revenue_pre_sum_product,guardrail_error,latency_sum,latency_sum_squares\n")
 		cell := 0
@@ -47,12 +43,7 @@ guardrails:
 				}
 			}
 		}
-		if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), fmt.Appendf(nil, yaml, i), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv.String()), 0o644); err != nil {
-			tb.Fatal(err)
-		}
+		writeExperiment(tb, dir, fmt.Sprintf(yaml, i), csv.String())
 	}
 	return root
 }

@@ -15,14 +15,26 @@ import (
 
 // writeTree writes n experiments like the committed home-banner example
 // (with varied counts) below a new experiments root and returns its path.
+// writeExperiment writes an experiment folder dir (made with its parents)
+// holding experiment.yaml and results.csv.
+func writeExperiment(tb testing.TB, dir, yaml, csv string) {
+	tb.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(yaml), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 func writeTree(tb testing.TB, n int) string {
 	tb.Helper()
 	root := filepath.Join(tb.TempDir(), "experiments")
 	for i := range n {
 		dir := filepath.Join(root, fmt.Sprintf("team-%02d", i%50), fmt.Sprintf("exp-%05d", i))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			tb.Fatal(err)
-		}
 		yaml := fmt.Sprintf(`name: Experiment %d
 hypothesis: The change lifts checkout conversion
 owner: team-%02d
@@ -37,12 +49,7 @@ guardrails:
 `, i, i%50)
 		csv := fmt.Sprintf("variant,users,conversions,guardrail_error\ncontrol,10000,%d,35\ntreatment,10050,%d,%d\n",
 			1200+i%40, 1180+i%97, 30+i%11)
-		if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(yaml), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv), 0o644); err != nil {
-			tb.Fatal(err)
-		}
+		writeExperiment(tb, dir, yaml, csv)
 	}
 	return root
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,9 +32,6 @@ guardrails:
 `
 	for i := range n {
 		dir := filepath.Join(root, fmt.Sprintf("team-%02d", i%50), fmt.Sprintf("exp-%05d", i))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			tb.Fatal(err)
-		}
 		var csv strings.Builder
 		header := "variant,users,purchasers,revenue_sum,revenue_sum_squares,orders_sum,orders_sum_squares,revenue_orders_sum_product,guardrail_error"
 		if methods {
@@ -56,12 +52,7 @@ guardrails:
 			}
 			csv.WriteString("\n")
 		}
-		if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), fmt.Appendf(nil, yaml, i), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv.String()), 0o644); err != nil {
-			tb.Fatal(err)
-		}
+		writeExperiment(tb, dir, fmt.Sprintf(yaml, i), csv.String())
 	}
 	return root
 }

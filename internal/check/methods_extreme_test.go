@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,15 +43,7 @@ func TestMethodsExtremeInputs(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "experiments")
 	for name, c := range cases {
 		dir := filepath.Join(root, strings.NewReplacer(" ", "-", ",", "").Replace(name))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(c[0]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "results.csv"), []byte(c[1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeExperiment(t, dir, c[0], c[1])
 	}
 	results, err := Run(root, Options{})
 	if err != nil {
