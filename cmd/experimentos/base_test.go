@@ -56,21 +56,7 @@ func (r *gitRepo) git(args ...string) string {
 // them.
 func (r *gitRepo) commit(msg string, files map[string]string) {
 	r.t.Helper()
-	for p, text := range files {
-		full := filepath.Join(r.dir, filepath.FromSlash(p))
-		if text == "" {
-			if err := os.Remove(full); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
+	writeFiles(r.t, r.dir, files)
 	r.git("add", "-A")
 	r.git("commit", "-q", "--allow-empty", "-m", msg)
 }
@@ -462,16 +448,24 @@ func TestCheckLooksWithoutBase(t *testing.T) {
 		})
 	}
 	plain := t.TempDir()
-	writeExpFiles(t, filepath.Join(plain, "experiments", "a"), histYAML, histFork)
+	writeFiles(t, plain, map[string]string{"experiments/a/experiment.yaml": histYAML, "experiments/a/results.csv": histFork})
 	_, out, _ := runCLI(t, env, "check", "--format", "json", filepath.Join(plain, "experiments"))
 	if doc, _ := issueKeys(t, out); doc.Experiments[0].Looks != nil || doc.Experiments[0].Base != nil {
 		t.Errorf("outside git: looks %v base %v, want both null", doc.Experiments[0].Looks, doc.Experiments[0].Base)
 	}
 }
 
-func writeExpFiles(t *testing.T, dir, yaml, csv string) {
+// writeFiles writes files (path below root → content; "" removes the
+// file), making their folders.
+func writeFiles(t testing.TB, root string, files map[string]string) {
 	t.Helper()
-	must(t, os.MkdirAll(dir, 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, "experiment.yaml"), []byte(yaml), 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "results.csv"), []byte(csv), 0o644))
+	for p, text := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if text == "" {
+			must(t, os.Remove(full))
+			continue
+		}
+		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		must(t, os.WriteFile(full, []byte(text), 0o644))
+	}
 }

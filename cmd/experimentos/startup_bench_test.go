@@ -31,7 +31,7 @@ func BenchmarkStartup(b *testing.B) {
 	build(bin, ".", ".")
 
 	ws := filepath.Join(dir, "ws")
-	writeStartupExperiment(b, ws)
+	writeFiles(b, ws, startupExperiment)
 	for _, c := range []struct {
 		name string
 		argv []string
@@ -52,13 +52,10 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// writeStartupExperiment writes one healthy two-arm experiment that
-// launches, as `experimentos init` would leave it once filled in.
-func writeStartupExperiment(tb testing.TB, ws string) {
-	tb.Helper()
-	exp := filepath.Join(ws, "experiments", "home-banner")
-	must(tb, os.MkdirAll(exp, 0o755))
-	must(tb, os.WriteFile(filepath.Join(exp, "experiment.yaml"), []byte(`name: Home banner
+// startupExperiment is one healthy two-arm experiment that launches, as
+// `experimentos init` would leave it once filled in.
+var startupExperiment = map[string]string{
+	"experiments/home-banner/experiment.yaml": `name: Home banner
 hypothesis: A clearer banner lifts checkout conversion.
 owner: growth
 start: 2026-01-05
@@ -68,6 +65,6 @@ primary:
   metric: conversions
 guardrails:
   - metric: guardrail_error
-`), 0o644))
-	must(tb, os.WriteFile(filepath.Join(exp, "results.csv"), []byte("variant,users,conversions,guardrail_error\ncontrol,10000,1000,40\ntreatment,10000,1120,41\n"), 0o644))
+`,
+	"experiments/home-banner/results.csv": "variant,users,conversions,guardrail_error\ncontrol,10000,1000,40\ntreatment,10000,1120,41\n",
 }
