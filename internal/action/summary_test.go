@@ -61,8 +61,8 @@ func TestSummaryNamesTheDecidingArm(t *testing.T) {
 		name        string
 		users, conv int64
 	}{{"control", 10000, 1000}, {"b", 10000, 1010}, {"c", 10000, 1150}} {
-		e.Data.Arms = append(e.Data.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2,
-			Moments: map[string]experiment.Moments{"conversions": {Count: a.conv}}})
+		e.Data.Arms = append(e.Data.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2}.
+			WithMoments(map[string]experiment.Moments{"conversions": {Count: a.conv}}))
 	}
 	e.Data.Rows = e.Data.Arms
 	rep := analysis.Analyze(e)

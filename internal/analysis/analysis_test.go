@@ -25,7 +25,7 @@ func metric(name string, k experiment.Kind, roles ...experiment.Role) experiment
 }
 
 func row(arm string, users int64, line int, moments map[string]experiment.Moments) experiment.Row {
-	return experiment.Row{Arm: arm, Users: users, Line: line, Moments: moments}
+	return experiment.Row{Arm: arm, Users: users, Line: line}.WithMoments(moments)
 }
 
 func exp(primary experiment.Metric, rows ...experiment.Row) *experiment.Experiment {
@@ -84,7 +84,7 @@ func TestRatio(t *testing.T) {
 		t.Errorf("p = %v, df = %v", p.PValue, p.DF)
 	}
 	// A denominator summing to 0 leaves the ratio undefined, with a reason.
-	e.Data.Arms[1].Moments["aov"] = experiment.Moments{Sum: dec("5"), SumSquares: dec("25")}
+	*e.Data.Arms[1].Lookup("aov") = experiment.Moments{Sum: dec("5"), SumSquares: dec("25")}
 	p = Analyze(e).Comparisons[0].Primary
 	if p.PValue.OK() || !strings.Contains(p.PValue.Null, "orders sums to 0 in arm treatment") {
 		t.Errorf("p = %+v, want null naming the arm", p.PValue)

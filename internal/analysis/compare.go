@@ -31,7 +31,7 @@ var estimators = map[experiment.Kind]func(p pair, r *Result){
 
 // compare computes metric m for arm t against control c at level alpha.
 func compare(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Row, alpha experiment.Decimal) Result {
-	p := pair{e: e, m: m, t: t, c: c, mt: t.Moments[m.Name], mc: c.Moments[m.Name], alpha: alpha.Float64()}
+	p := pair{e: e, m: m, t: t, c: c, mt: t.Moment(m.Name), mc: c.Moment(m.Name), alpha: alpha.Float64()}
 	r := Result{Metric: m, Alpha: alpha, ControlUsers: c.Users, TreatmentUsers: t.Users}
 	vt, okT := exactValue(m, p.mt, t.Users)
 	vc, okC := exactValue(m, p.mc, c.Users)

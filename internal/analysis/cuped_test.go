@@ -133,8 +133,8 @@ func TestCUPEDThetaPerComparison(t *testing.T) {
 	}
 	var thetas []float64
 	for i, c := range r.Comparisons {
-		tm := covMoments(&m, rows[i+1].Moments["revenue"], rows[i+1].Users)
-		cm := covMoments(&m, rows[0].Moments["revenue"], rows[0].Users)
+		tm := covMoments(&m, rows[i+1].Moment("revenue"), rows[i+1].Users)
+		cm := covMoments(&m, rows[0].Moment("revenue"), rows[0].Users)
 		want := stats.CUPEDTheta(tm, cm, false)
 		if got := c.Primary.CUPED.Theta; got != want {
 			t.Errorf("arm %s: θ = %v, want the pair's %v", c.Arm, got, want)

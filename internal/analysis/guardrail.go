@@ -94,8 +94,8 @@ func marginValue(mg experiment.Margin, control float64) float64 {
 // margin as written, or a relative one times |value_c|. A ratio whose
 // denominator sums to 0 is never beyond.
 func beyond(m *experiment.Metric, t, c *experiment.Row, mg experiment.Margin) bool {
-	vt, okT := exactValue(m, t.Moments[m.Name], t.Users)
-	vc, okC := exactValue(m, c.Moments[m.Name], c.Users)
+	vt, okT := exactValue(m, t.Moment(m.Name), t.Users)
+	vc, okC := exactValue(m, c.Moment(m.Name), c.Users)
 	if !okT || !okC {
 		return false
 	}

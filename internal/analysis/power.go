@@ -128,19 +128,19 @@ func variances(r *Result, t, c *experiment.Row) (vc, vt float64) {
 	case m.Kind == experiment.KindEvents && !m.Welch():
 		return r.ControlValue, r.TreatmentValue
 	case m.Kind == experiment.KindRatio:
-		sc, _ := ratioSummary(c.Users, c.Moments[m.Name])
-		st, _ := ratioSummary(t.Users, t.Moments[m.Name])
+		sc, _ := ratioSummary(c.Users, c.Moment(m.Name))
+		st, _ := ratioSummary(t.Users, t.Moment(m.Name))
 		return sc.Var, st.Var
 	}
 	sum := func(a *experiment.Row) float64 {
-		mo := a.Moments[m.Name]
+		mo := a.Moment(m.Name)
 		if m.Kind == experiment.KindEvents {
 			return float64(mo.Count)
 		}
 		return mo.Sum.Float64()
 	}
-	sc := stats.MeanSummary(c.Users, sum(c), c.Moments[m.Name].SumSquares.Float64())
-	st := stats.MeanSummary(t.Users, sum(t), t.Moments[m.Name].SumSquares.Float64())
+	sc := stats.MeanSummary(c.Users, sum(c), c.Moment(m.Name).SumSquares.Float64())
+	st := stats.MeanSummary(t.Users, sum(t), t.Moment(m.Name).SumSquares.Float64())
 	return sc.Var, st.Var
 }
 

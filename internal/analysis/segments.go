@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/stats"
@@ -107,12 +108,9 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 	for i, a := range d.Arms {
 		armAt[a.Arm] = i
 	}
-	// The metrics' names in a fixed order, so that each value's moments
-	// accumulate in a slice and go into a map once.
-	names := make([]string, 0, len(d.Arms[0].Moments))
-	for name := range d.Arms[0].Moments {
-		names = append(names, name)
-	}
+	// A loaded row holds the metrics in the totals' order (Row.Metrics),
+	// so each value's moments accumulate by position.
+	names := d.Arms[0].Metrics
 	type acc struct {
 		users int64
 		line  int
@@ -144,9 +142,15 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 				a.line = r.Line
 			}
 			a.users += r.Users
-			for ni, name := range names {
-				if mo, ok := r.Moments[name]; ok {
-					a.mo[ni].Accumulate(&mo)
+			if slices.Equal(r.Metrics, names) {
+				for ni := range r.Moments {
+					a.mo[ni].Accumulate(&r.Moments[ni])
+				}
+			} else { // a row built by hand, with other metrics
+				for ni, name := range names {
+					if mo := r.Lookup(name); mo != nil {
+						a.mo[ni].Accumulate(mo)
+					}
 				}
 			}
 		}
@@ -155,11 +159,7 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 			s.values = len(out) - start
 			s.arms = make([]experiment.Row, len(d.Arms))
 			for i, a := range accs[k-start] {
-				m := make(map[string]experiment.Moments, len(names))
-				for ni, name := range names {
-					m[name] = a.mo[ni]
-				}
-				s.arms[i] = experiment.Row{Arm: d.Arms[i].Arm, Cell: []string{s.value}, Users: a.users, Line: a.line, Moments: m}
+				s.arms[i] = experiment.Row{Arm: d.Arms[i].Arm, Cell: []string{s.value}, Users: a.users, Line: a.line, Metrics: names, Moments: a.mo}
 			}
 		}
 	}

@@ -151,9 +151,9 @@ func checkSegmentCase(t *testing.T, vc segmentCase) {
 	want := vc.Expected
 	for i, tot := range want.Totals {
 		a := e.Data.Arms[i]
-		if a.Users != tot.Users || a.Moments["errors"].Count != tot.Errors ||
-			!near(a.Moments["revenue"].Sum.Float64(), tot.RevenueSum) || !near(a.Moments["revenue"].SumSquares.Float64(), tot.RevenueSumSquares) ||
-			!near(a.Moments["latency"].Sum.Float64(), tot.LatencySum) {
+		if a.Users != tot.Users || a.Moment("errors").Count != tot.Errors ||
+			!near(a.Moment("revenue").Sum.Float64(), tot.RevenueSum) || !near(a.Moment("revenue").SumSquares.Float64(), tot.RevenueSumSquares) ||
+			!near(a.Moment("latency").Sum.Float64(), tot.LatencySum) {
 			t.Errorf("arm %s total = %+v, want %+v", a.Arm, a, tot)
 		}
 	}

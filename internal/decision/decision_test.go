@@ -55,11 +55,11 @@ func build(guards []experiment.Metric, arms ...arm) *experiment.Experiment {
 		Data:       &experiment.Data{Columns: map[string]int{"variant": 1, "users": 2}},
 	}
 	for i, ar := range arms {
-		r := experiment.Row{Arm: ar.name, Users: ar.users, Line: i + 2, Moments: map[string]experiment.Moments{}}
+		m := map[string]experiment.Moments{}
 		for k, v := range ar.counts {
-			r.Moments[k] = experiment.Moments{Count: v}
+			m[k] = experiment.Moments{Count: v}
 		}
-		e.Data.Arms = append(e.Data.Arms, r)
+		e.Data.Arms = append(e.Data.Arms, experiment.Row{Arm: ar.name, Users: ar.users, Line: i + 2}.WithMoments(m))
 	}
 	e.Data.Rows = e.Data.Arms
 	return e

@@ -25,22 +25,22 @@ func buildSegmented(worsened, severe string, cells ...cell) *experiment.Experime
 	e.Segments = []string{"platform"}
 	e.Data.Columns["platform"] = 3
 	e.Data.Rows = nil
-	tot := [2]experiment.Row{
-		{Arm: "control", Moments: map[string]experiment.Moments{}, Line: 2},
-		{Arm: "treatment", Moments: map[string]experiment.Moments{}, Line: 3},
-	}
+	tot := [2]experiment.Row{{Arm: "control", Line: 2}, {Arm: "treatment", Line: 3}}
+	sums := [2]map[string]experiment.Moments{{}, {}}
 	line := 2
 	for _, cl := range cells {
 		for i, v := range [2][3]int64{cl.c, cl.t} {
-			r := experiment.Row{Arm: tot[i].Arm, Cell: []string{cl.platform}, Users: v[0], Line: line,
-				Moments: map[string]experiment.Moments{"conversions": {Count: v[1]}, "errors": {Count: v[2]}}}
+			m := map[string]experiment.Moments{"conversions": {Count: v[1]}, "errors": {Count: v[2]}}
+			e.Data.Rows = append(e.Data.Rows, experiment.Row{Arm: tot[i].Arm, Cell: []string{cl.platform}, Users: v[0], Line: line}.WithMoments(m))
 			line++
-			e.Data.Rows = append(e.Data.Rows, r)
 			tot[i].Users += v[0]
-			for k, mo := range r.Moments {
-				tot[i].Moments[k] = tot[i].Moments[k].Add(mo)
+			for k, mo := range m {
+				sums[i][k] = sums[i][k].Add(mo)
 			}
 		}
+	}
+	for i := range tot {
+		tot[i] = tot[i].WithMoments(sums[i])
 	}
 	e.Data.Arms = tot[:]
 	return e

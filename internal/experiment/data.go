@@ -1,5 +1,7 @@
 package experiment
 
+import "slices"
+
 // Moments are one arm's (or one segment cell's) sufficient statistics for
 // one metric, as the CSV states them: the fields its kind's columns fill
 // (docs/formats.md#metric-kinds). Sums are exact decimals as written, so
@@ -49,15 +51,56 @@ func (m *Moments) Accumulate(o *Moments) {
 
 // Row is one row of results.csv, or the total of an arm's rows: an arm, the
 // segment cell it belongs to (one value per segment column; nil for a
-// total), its users and the moments of every metric, by metric name.
+// total), its users and the moments of every metric.
 type Row struct {
-	Arm     string
-	Cell    []string
-	Users   int64
-	Moments map[string]Moments
+	Arm   string
+	Cell  []string
+	Users int64
+	// Metrics names the metric of each entry of Moments: Moments[i] holds
+	// metric Metrics[i]'s. The rows of one Data share one Metrics, in the
+	// order the loader reads the metrics (the primary, the guardrails, the
+	// secondary metrics), so that a position stands for the same metric in
+	// every row and summing rows needs no lookup by name
+	// (docs/performance.md#segments).
+	Metrics []string
+	Moments []Moments
 	// Line is the row's 1-based line in the CSV; for a total, the line of
 	// the arm's first row.
 	Line int
+}
+
+// Moment returns metric name's moments: zero when the row has none.
+func (r *Row) Moment(name string) Moments {
+	if p := r.Lookup(name); p != nil {
+		return *p
+	}
+	return Moments{}
+}
+
+// Lookup returns a pointer to metric name's moments in the row, or nil
+// when the row has none.
+func (r *Row) Lookup(name string) *Moments {
+	for i, n := range r.Metrics {
+		if n == name {
+			return &r.Moments[i]
+		}
+	}
+	return nil
+}
+
+// WithMoments returns r holding the moments of m, by metric name in
+// sorted order: rows built by hand rather than by the loader.
+func (r Row) WithMoments(m map[string]Moments) Row {
+	r.Metrics = make([]string, 0, len(m))
+	for name := range m {
+		r.Metrics = append(r.Metrics, name)
+	}
+	slices.Sort(r.Metrics)
+	r.Moments = make([]Moments, len(r.Metrics))
+	for i, name := range r.Metrics {
+		r.Moments[i] = m[name]
+	}
+	return r
 }
 
 // Data is the parsed results.csv of an experiment.

@@ -106,9 +106,8 @@ func rewritten(head, base *experiment.Experiment) []experiment.Issue {
 			col = "users"
 		}
 		for _, m := range counted {
-			hm, hok := h.Moments[m]
-			bm, bok := b.Moments[m]
-			if hok && bok && hm.Count < bm.Count {
+			hm, bm := h.Lookup(m), b.Lookup(m)
+			if hm != nil && bm != nil && hm.Count < bm.Count {
 				falls = append(falls, fmt.Sprintf("%s %d → %d", m, bm.Count, hm.Count))
 				if col == "" {
 					col = m

@@ -32,6 +32,11 @@ type dataFile struct {
 	t        *table
 	is       *[]experiment.Issue
 	complete bool
+	// metrics names the metrics of every row's Moments (Row.Metrics), one
+	// entry per name; slot is each metric's entry, by the metric's
+	// position in the list readRows read.
+	metrics []string
+	slot    []int
 }
 
 func (f *dataFile) header() string {
@@ -264,6 +269,7 @@ type csvRow struct {
 // every column a metric reads, by the kind table's value forms.
 func (f *dataFile) readRows(metrics []metric) []csvRow {
 	t := f.t
+	f.slots(metrics)
 	vi, ui := t.cols["variant"], t.cols["users"]
 	cell := func(r row, i int) string {
 		if i < len(r.fields) {
@@ -280,7 +286,7 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 			continue
 		}
 		raw := strings.TrimSpace(cell(r, vi))
-		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Moments: make(map[string]experiment.Moments, len(metrics))}, raw: raw}
+		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Metrics: f.metrics, Moments: make([]experiment.Moments, len(f.metrics))}, raw: raw}
 		if !isLabel(cr.Arm) {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.line, "variant",
 				fmt.Sprintf("variant %s is not an arm label: use letters, digits, '.', '_' and '-', starting with a letter or digit", quote(raw)))
@@ -307,11 +313,26 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 			cr.Cell = append(cr.Cell, v)
 		}
 		for i := range metrics {
-			cr.Moments[metrics[i].m.Name] = f.moments(r, cell, &metrics[i].m)
+			cr.Moments[f.slot[i]] = f.moments(r, cell, &metrics[i].m)
 		}
 		out = append(out, cr)
 	}
 	return out
+}
+
+// slots sets f.metrics and f.slot: one entry per metric name, and each
+// metric's. Two metrics of one name (a primary also listed as a guardrail)
+// share the entry, and the later one's moments are the ones kept.
+func (f *dataFile) slots(metrics []metric) {
+	f.metrics, f.slot = nil, make([]int, len(metrics))
+	for i := range metrics {
+		k := slices.Index(f.metrics, metrics[i].m.Name)
+		if k < 0 {
+			k = len(f.metrics)
+			f.metrics = append(f.metrics, metrics[i].m.Name)
+		}
+		f.slot[i] = k
+	}
 }
 
 // moments reads one row's cells for metric m into its Moments.
@@ -496,7 +517,7 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	}
 	d.Arms = make([]experiment.Row, len(labels))
 	for i, l := range labels {
-		d.Arms[i] = experiment.Row{Arm: l, Moments: map[string]experiment.Moments{}}
+		d.Arms[i] = experiment.Row{Arm: l, Metrics: f.metrics, Moments: make([]experiment.Moments, len(f.metrics))}
 	}
 	if len(e.Segments) == 0 { // one row per arm: the rows are the totals
 		for _, r := range d.Rows {
@@ -511,10 +532,8 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 			a.Line = r.Line
 		}
 		a.Users += r.Users
-		for name, mo := range r.Moments {
-			acc := a.Moments[name]
-			acc.Accumulate(&mo)
-			a.Moments[name] = acc
+		for k := range r.Moments {
+			a.Moments[k].Accumulate(&r.Moments[k])
 		}
 	}
 	return d
@@ -558,11 +577,11 @@ func (f *dataFile) checkMoments(d *experiment.Data, g *metric) {
 	if m.Kind == experiment.KindAuto {
 		m.Kind = experiment.KindProportion
 		for _, r := range d.Rows {
-			if r.Moments[m.Name].Count > r.Users {
+			if r.Moment(m.Name).Count > r.Users {
 				m.Kind = experiment.KindEvents
 				col := m.Columns[experiment.RoleCount]
 				f.atCell(experiment.SeverityWarning, experiment.CodeEventsPerUser, r.Line, col,
-					fmt.Sprintf("arm %s %s = %d is above its users = %d: read as events per user and compared as a rate; set type: events to say so", r.Arm, col, r.Moments[m.Name].Count, r.Users))
+					fmt.Sprintf("arm %s %s = %d is above its users = %d: read as events per user and compared as a rate; set type: events to say so", r.Arm, col, r.Moment(m.Name).Count, r.Users))
 				break
 			}
 		}
@@ -571,7 +590,7 @@ func (f *dataFile) checkMoments(d *experiment.Data, g *metric) {
 		}
 	}
 	for _, r := range d.Rows {
-		mo := r.Moments[m.Name]
+		mo := r.Moment(m.Name)
 		n := float64(r.Users)
 		bad := func(role experiment.Role, format string, args ...any) {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.Line, m.Columns[role], fmt.Sprintf("arm %s: ", r.Arm)+fmt.Sprintf(format, args...))

@@ -32,10 +32,10 @@ func checkArms(t *testing.T, e *experiment.Experiment, col string, c, tr [2]int6
 		t.Fatalf("%s: arms %v, control %d; want control then treatment", e.ID, d.Arms, d.Control)
 	}
 	ctl, trt := d.Arms[0], d.Arms[1]
-	if got, want := [2]int64{ctl.Users, ctl.Moments[col].Count}, c; got != want {
+	if got, want := [2]int64{ctl.Users, ctl.Moment(col).Count}, c; got != want {
 		t.Errorf("%s: control users, %s = %v, want %v", e.ID, col, got, want)
 	}
-	if got, want := [2]int64{trt.Users, trt.Moments[col].Count}, tr; got != want {
+	if got, want := [2]int64{trt.Users, trt.Moment(col).Count}, tr; got != want {
 		t.Errorf("%s: treatment users, %s = %v, want %v", e.ID, col, got, want)
 	}
 	if got := [2]int{ctl.Line, trt.Line}; got != lines {

@@ -30,7 +30,7 @@ func TestSegmentsGood(t *testing.T) {
 	if got := strings.Join(d.Rows[2].Cell, "|"); got != "iOS|de" {
 		t.Errorf("cell = %q, want the trimmed values as written", got)
 	}
-	if c, tr := d.Arms[0], d.Arms[1]; c.Users != 410 || tr.Users != 410 || c.Moments["conversions"].Count != 42 || tr.Moments["conversions"].Count != 52 || c.Line != 2 {
+	if c, tr := d.Arms[0], d.Arms[1]; c.Users != 410 || tr.Users != 410 || c.Moment("conversions").Count != 42 || tr.Moment("conversions").Count != 52 || c.Line != 2 {
 		t.Errorf("totals = %+v / %+v", c, tr)
 	}
 }

@@ -44,17 +44,17 @@ func TestV2Good(t *testing.T) {
 			if len(d.Arms) != 3 || d.Control != 0 || d.Arms[2].Arm != "c" || d.Arms[2].Users != 9980 {
 				t.Fatalf("arms = %+v", d.Arms)
 			}
-			if got := d.Arms[0].Moments["revenue"].SumSquares.Float64(); got != 1.9102e8 {
+			if got := d.Arms[0].Moment("revenue").SumSquares.Float64(); got != 1.9102e8 {
 				t.Errorf("control revenue_sum_squares = %v, want 1.9102e8 (scientific notation)", got)
 			}
 			g := e.Guardrails[0]
 			if g.Kind != experiment.KindRatio || g.Worsened.String() != "2%" || !g.Worsened.Relative || g.Severe.String() != "10%" {
 				t.Errorf("guardrail = %+v", g)
 			}
-			if got := d.Arms[1].Moments["aov"].SumProduct.Float64(); got != 330000 {
+			if got := d.Arms[1].Moment("aov").SumProduct.Float64(); got != 330000 {
 				t.Errorf("b aov sum product = %v", got)
 			}
-			if got := d.Arms[1].Moments["aov"].DenSum.Float64(); got != 1320 {
+			if got := d.Arms[1].Moment("aov").DenSum.Float64(); got != 1320 {
 				t.Errorf("b aov denominator = %v", got)
 			}
 		}},
@@ -70,7 +70,7 @@ func TestV2Good(t *testing.T) {
 			}},
 		{"negative sums and explicit columns", "name: x\nprimary:\n  metric: profit\n  type: mean\n  columns: {sum: p_total, sum_squares: p_sq}\n",
 			"variant,users,p_total,p_sq\ncontrol,100,-12.5,900\ntreatment,100,30,800\n", func(t *testing.T, e *experiment.Experiment) {
-				if got := e.Data.Arms[0].Moments["profit"].Sum.String(); got != "-12.5" {
+				if got := e.Data.Arms[0].Moment("profit").Sum.String(); got != "-12.5" {
 					t.Errorf("control sum = %s", got)
 				}
 				if e.Primary.Columns[experiment.RoleSum] != "p_total" {
@@ -95,7 +95,7 @@ func TestV2Good(t *testing.T) {
 			}},
 		{"cuped mean primary", "name: x\nprimary: {metric: revenue, type: mean, cuped: true}\n", cupedMeanCSV("60000", "40000"),
 			func(t *testing.T, e *experiment.Experiment) {
-				mo := e.Data.Arms[1].Moments["revenue"]
+				mo := e.Data.Arms[1].Moment("revenue")
 				if !e.Primary.CUPED || mo.PreSum.String() != "1000" || mo.PreSumSquares.String() != "60000" || mo.PreSumProduct.String() != "40000" {
 					t.Errorf("cuped %v, moments %+v", e.Primary.CUPED, mo)
 				}
@@ -103,7 +103,7 @@ func TestV2Good(t *testing.T) {
 		{"cuped proportion primary, the cross product at its bounds", "name: x\nprimary: {metric: conversions, cuped: true}\n", cupedPropCSV("95", "95", "5"),
 			func(t *testing.T, e *experiment.Experiment) {
 				// count 10 + pre 95 − users 100 = 5 users converted in both periods at least.
-				if mo := e.Data.Arms[1].Moments["conversions"]; !e.Primary.CUPED || mo.PreSum.String() != "95" || mo.PreSumProduct.String() != "5" {
+				if mo := e.Data.Arms[1].Moment("conversions"); !e.Primary.CUPED || mo.PreSum.String() != "95" || mo.PreSumProduct.String() != "5" {
 					t.Errorf("cuped %v, moments %+v", e.Primary.CUPED, mo)
 				}
 			}},

@@ -138,7 +138,7 @@ func newExp(id string, primary experiment.Metric, arms []arm, guards ...experime
 	cols := map[string]int{"variant": 1, "users": 2}
 	d := &experiment.Data{Columns: cols}
 	for i, a := range arms {
-		row := experiment.Row{Arm: a.name, Users: a.users, Moments: a.m, Line: i + 2}
+		row := experiment.Row{Arm: a.name, Users: a.users, Line: i + 2}.WithMoments(a.m)
 		d.Arms = append(d.Arms, row)
 		d.Rows = append(d.Rows, row)
 		for k := range a.m {

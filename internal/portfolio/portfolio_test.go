@@ -46,8 +46,8 @@ func examples(t *testing.T) []decision.Result {
 		}
 		d := &experiment.Data{Columns: map[string]int{"variant": 1, "users": 2, "conversions": 3, "guardrail_error": 4}}
 		for i, a := range arms {
-			d.Arms = append(d.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2, Moments: map[string]experiment.Moments{
-				"conversions": {Count: a.conv}, "guardrail_error": {Count: a.er}}})
+			d.Arms = append(d.Arms, experiment.Row{Arm: a.name, Users: a.users, Line: i + 2}.WithMoments(map[string]experiment.Moments{
+				"conversions": {Count: a.conv}, "guardrail_error": {Count: a.er}}))
 		}
 		d.Rows = d.Arms
 		e.Data = d
