@@ -199,6 +199,13 @@ var (
 // issue code and a message that says how to write the number.
 func parseCount(s string) (int64, string, string) {
 	s = strings.TrimSpace(s)
+	if s != "" && len(s) <= 15 && digits(s) == len(s) { // below 10^15 < 2^53: the common case, without allocating
+		var n int64
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int64(s[i]-'0')
+		}
+		return n, "", ""
+	}
 	switch {
 	case s == "":
 		return 0, experiment.CodeBadValue, "is empty; write a whole number such as 1200 (0 when there were none)"

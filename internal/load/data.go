@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 )
@@ -270,29 +271,36 @@ type csvRow struct {
 func (f *dataFile) readRows(metrics []metric) []csvRow {
 	t := f.t
 	f.slots(metrics)
+	plan := f.cellPlan(metrics)
 	vi, ui := t.cols["variant"], t.cols["users"]
-	cell := func(r row, i int) string {
-		if i < len(r.fields) {
-			return r.fields[i]
-		}
-		return ""
+	segCols := make([]int, len(f.e.Segments))
+	for i, s := range f.e.Segments {
+		segCols[i] = t.cols[s]
 	}
-	var out []csvRow
-	for _, r := range t.rows {
+	// One backing array for every row's moments and one for every row's
+	// cell, rather than two allocations per row.
+	k, ns := len(f.metrics), len(segCols)
+	moments := make([]experiment.Moments, len(t.rows)*k)
+	var cells []string
+	if ns > 0 {
+		cells = make([]string, len(t.rows)*ns)
+	}
+	out := make([]csvRow, 0, len(t.rows))
+	for ri, r := range t.rows {
 		if len(r.fields) > len(t.header) && !blank(r.fields[len(t.header):]) {
 			*f.is = append(*f.is, experiment.Issue{Severity: experiment.SeverityBlocked, Code: experiment.CodeBadValue, File: f.e.DataFile, Line: r.line, Col: len(t.header) + 1,
 				Message: fmt.Sprintf("row has %d fields but the header has %d; a number written with a thousands separator (1,000) splits into two fields: write 1000", len(r.fields), len(t.header))})
 			f.complete = false
 			continue
 		}
-		raw := strings.TrimSpace(cell(r, vi))
-		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Metrics: f.metrics, Moments: make([]experiment.Moments, len(f.metrics))}, raw: raw}
+		raw := strings.TrimSpace(r.cell(vi))
+		cr := csvRow{Row: experiment.Row{Arm: strings.ToLower(raw), Line: r.line, Metrics: f.metrics, Moments: moments[ri*k : (ri+1)*k : (ri+1)*k]}, raw: raw}
 		if !isLabel(cr.Arm) {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.line, "variant",
 				fmt.Sprintf("variant %s is not an arm label: use letters, digits, '.', '_' and '-', starting with a letter or digit", quote(raw)))
 			continue
 		}
-		n, code, msg := parseCount(cell(r, ui))
+		n, code, msg := parseCount(r.cell(ui))
 		switch {
 		case code != "":
 			f.atCell(experiment.SeverityBlocked, code, r.line, "users", "users "+msg)
@@ -301,23 +309,31 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 		default:
 			cr.Users = n
 		}
-		if len(f.e.Segments) > 0 {
-			cr.Cell = make([]string, 0, len(f.e.Segments))
+		if ns > 0 {
+			cr.Cell = cells[ri*ns : ri*ns : (ri+1)*ns]
 		}
-		for _, s := range f.e.Segments {
-			v := strings.TrimSpace(cell(r, t.cols[s]))
-			if len([]rune(v)) > maxSegmentText {
+		for i, s := range f.e.Segments {
+			v := strings.TrimSpace(r.cell(segCols[i]))
+			if n := utf8.RuneCountInString(v); n > maxSegmentText {
 				f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, s,
-					fmt.Sprintf("segment value is %d characters long, more than %d; shorten it", len([]rune(v)), maxSegmentText))
+					fmt.Sprintf("segment value is %d characters long, more than %d; shorten it", n, maxSegmentText))
 			}
 			cr.Cell = append(cr.Cell, v)
 		}
-		for i := range metrics {
-			cr.Moments[f.slot[i]] = f.moments(r, cell, &metrics[i].m)
+		for i := range plan {
+			f.readMoments(r, plan[i].cells, &cr.Moments[plan[i].slot])
 		}
 		out = append(out, cr)
 	}
 	return out
+}
+
+// cell is the row's field i, or "" past its end.
+func (r row) cell(i int) string {
+	if i < len(r.fields) {
+		return r.fields[i]
+	}
+	return ""
 }
 
 // slots sets f.metrics and f.slot: one entry per metric name, and each
@@ -335,52 +351,117 @@ func (f *dataFile) slots(metrics []metric) {
 	}
 }
 
-// moments reads one row's cells for metric m into its Moments.
-func (f *dataFile) moments(r row, cell func(row, int) string, m *experiment.Metric) experiment.Moments {
-	var mo experiment.Moments
-	specs := m.ColumnSpecs()
-	if m.Kind == experiment.KindAuto {
-		specs = experiment.KindEvents.Spec().Columns
+// metricCells is where one metric's cells go: its entry in the row's
+// moments, and the cells it reads.
+type metricCells struct {
+	slot  int
+	cells []cellPlan
+}
+
+// cellPlan is one cell a metric reads: the column (index and name), how
+// it is written and the field of Moments it fills.
+type cellPlan struct {
+	col   int
+	name  string
+	value experiment.Value
+	field field
+}
+
+// field is a field of experiment.Moments that a sum cell fills.
+type field int
+
+const (
+	fieldSum field = iota
+	fieldSumSquares
+	fieldDenSum
+	fieldDenSumSquares
+	fieldSumProduct
+	fieldPreSum
+	fieldPreSumSquares
+	fieldPreSumProduct
+	fieldNone // a role without a Decimal field: the cell is checked, not kept
+)
+
+var roleField = map[experiment.Role]field{
+	experiment.RoleSum: fieldSum, experiment.RoleSumSquares: fieldSumSquares,
+	experiment.RoleDenominatorSum: fieldDenSum, experiment.RoleDenominatorSquare: fieldDenSumSquares,
+	experiment.RoleSumProduct: fieldSumProduct, experiment.RolePreSum: fieldPreSum,
+	experiment.RolePreSumSquares: fieldPreSumSquares, experiment.RolePreSumProduct: fieldPreSumProduct,
+}
+
+// decimal returns mo's field x.
+func (x field) decimal(mo *experiment.Moments) *experiment.Decimal {
+	switch x {
+	case fieldSum:
+		return &mo.Sum
+	case fieldSumSquares:
+		return &mo.SumSquares
+	case fieldDenSum:
+		return &mo.DenSum
+	case fieldDenSumSquares:
+		return &mo.DenSumSquares
+	case fieldSumProduct:
+		return &mo.SumProduct
+	case fieldPreSum:
+		return &mo.PreSum
+	case fieldPreSumSquares:
+		return &mo.PreSumSquares
+	case fieldPreSumProduct:
+		return &mo.PreSumProduct
 	}
-	for _, s := range specs {
-		col, ok := m.Columns[s.Role]
-		if !ok {
-			continue
+	return nil
+}
+
+// cellPlan resolves, once per file, every metric's cells: the columns of
+// its kind's roles (an auto guardrail reads as events) that the CSV has,
+// in the kind table's order, so that reading a row looks nothing up.
+func (f *dataFile) cellPlan(metrics []metric) []metricCells {
+	plan := make([]metricCells, len(metrics))
+	for i := range metrics {
+		m := &metrics[i].m
+		specs := m.ColumnSpecs()
+		if m.Kind == experiment.KindAuto {
+			specs = experiment.KindEvents.Spec().Columns
 		}
-		text := cell(r, f.t.cols[col])
-		if s.Value == experiment.Count {
+		plan[i].slot = f.slot[i]
+		for _, s := range specs {
+			col, ok := m.Columns[s.Role]
+			if !ok {
+				continue
+			}
+			x, ok := roleField[s.Role]
+			if !ok {
+				x = fieldNone
+			}
+			plan[i].cells = append(plan[i].cells, cellPlan{col: f.t.cols[col], name: col, value: s.Value, field: x})
+		}
+	}
+	return plan
+}
+
+// readMoments reads one row's cells of one metric into mo, which it
+// replaces.
+func (f *dataFile) readMoments(r row, cells []cellPlan, mo *experiment.Moments) {
+	*mo = experiment.Moments{}
+	for _, c := range cells {
+		text := r.cell(c.col)
+		if c.value == experiment.Count {
 			n, code, msg := parseCount(text)
 			if code != "" {
-				f.atCell(experiment.SeverityBlocked, code, r.line, col, col+" "+msg)
+				f.atCell(experiment.SeverityBlocked, code, r.line, c.name, c.name+" "+msg)
 			}
 			mo.Count = n
 			continue
 		}
-		d, msg := parseSum(text, s.Value == experiment.SumSquares)
+		d, msg := parseSum(text, c.value == experiment.SumSquares)
 		if msg != "" {
-			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, col, col+" "+msg)
+			f.atCell(experiment.SeverityBlocked, experiment.CodeBadValue, r.line, c.name, c.name+" "+msg)
 			continue
 		}
-		switch s.Role {
-		case experiment.RoleSum:
-			mo.Sum = d
-		case experiment.RoleSumSquares:
-			mo.SumSquares = d
-		case experiment.RoleDenominatorSum:
-			mo.DenSum = d
-		case experiment.RoleDenominatorSquare:
-			mo.DenSumSquares = d
-		case experiment.RoleSumProduct:
-			mo.SumProduct = d
-		case experiment.RolePreSum:
-			mo.PreSum = d
-		case experiment.RolePreSumSquares:
-			mo.PreSumSquares = d
-		case experiment.RolePreSumProduct:
-			mo.PreSumProduct = d
+		if p := c.field.decimal(mo); p != nil {
+			*p = d
 		}
 	}
-	return mo
 }
 
 // parseSum parses a sum cell: a decimal, with scientific notation as
@@ -388,16 +469,16 @@ func (f *dataFile) moments(r row, cell func(row, int) string, m *experiment.Metr
 // returns a message that says how to write the number.
 func parseSum(s string, squares bool) (experiment.Decimal, string) {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return experiment.Decimal{}, "is empty; write a decimal such as 251234.50 (0 when there were none)"
-	case strings.Contains(s, ","):
-		return experiment.Decimal{}, fmt.Sprintf("is %s; remove the thousands separators, e.g. write 1234.5 rather than 1,234.5", quote(s))
-	case notANumber[strings.ToLower(s)]:
-		return experiment.Decimal{}, fmt.Sprintf("is %s, not a finite number; write a decimal such as 251234.50", quote(s))
-	}
 	d, err := experiment.ParseDecimal(s)
-	if err != nil {
+	if err != nil { // empty, separators and NaN are not decimals either
+		switch {
+		case s == "":
+			return experiment.Decimal{}, "is empty; write a decimal such as 251234.50 (0 when there were none)"
+		case strings.Contains(s, ","):
+			return experiment.Decimal{}, fmt.Sprintf("is %s; remove the thousands separators, e.g. write 1234.5 rather than 1,234.5", quote(s))
+		case notANumber[strings.ToLower(s)]:
+			return experiment.Decimal{}, fmt.Sprintf("is %s, not a finite number; write a decimal such as 251234.50", quote(s))
+		}
 		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50 or 1.9102e8", quote(s))
 	}
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
