@@ -34,19 +34,19 @@ func (m Moments) Add(o Moments) Moments {
 	}
 }
 
-// Accumulate adds o into m: Add in place, skipping o's zero fields, for
-// summing many rows without copying the moments at every step.
+// Accumulate adds o into m: Add in place, skipping o's zero fields and
+// adding fixed sums of one scale as integers, for summing many rows without
+// copying the moments at every step.
 func (m *Moments) Accumulate(o *Moments) {
 	m.Count += o.Count
-	for _, f := range [...]struct{ dst, src *Decimal }{
-		{&m.Sum, &o.Sum}, {&m.SumSquares, &o.SumSquares}, {&m.DenSum, &o.DenSum},
-		{&m.DenSumSquares, &o.DenSumSquares}, {&m.SumProduct, &o.SumProduct}, {&m.PreSum, &o.PreSum},
-		{&m.PreSumSquares, &o.PreSumSquares}, {&m.PreSumProduct, &o.PreSumProduct},
-	} {
-		if !f.src.zero() {
-			*f.dst = f.dst.Add(*f.src)
-		}
-	}
+	m.Sum.accumulate(&o.Sum)
+	m.SumSquares.accumulate(&o.SumSquares)
+	m.DenSum.accumulate(&o.DenSum)
+	m.DenSumSquares.accumulate(&o.DenSumSquares)
+	m.SumProduct.accumulate(&o.SumProduct)
+	m.PreSum.accumulate(&o.PreSum)
+	m.PreSumSquares.accumulate(&o.PreSumSquares)
+	m.PreSumProduct.accumulate(&o.PreSumProduct)
 }
 
 // Row is one row of results.csv, or the total of an arm's rows: an arm, the

@@ -121,11 +121,20 @@ func (a fixed) add(b fixed) (fixed, bool) {
 	if !ok1 || !ok2 {
 		return fixed{}, false
 	}
-	m := am + bm
-	if (am > 0 && bm > 0 && m < 0) || (am < 0 && bm < 0 && m >= 0) {
+	m, ok := addInt(am, bm)
+	if !ok {
 		return fixed{}, false
 	}
 	return fixed{m: m, sc: sc, ok: true}, true
+}
+
+// addInt returns a + b, and false when the sum overflows an int64.
+func addInt(a, b int64) (int64, bool) {
+	m := a + b
+	if (a > 0 && b > 0 && m < 0) || (a < 0 && b < 0 && m >= 0) {
+		return 0, false
+	}
+	return m, true
 }
 
 // float is the float64 nearest m·10^−sc: one correctly rounded IEEE
@@ -373,6 +382,33 @@ func (d Decimal) Add(e Decimal) Decimal {
 		}
 	}
 	return ratDecimal(new(big.Rat).Add(d.rat(), e.rat()))
+}
+
+// accumulate sets *d to d.Add(*e), the same value and representation,
+// without copying: two fixed values of one scale (a column's cells
+// summed, the common case) add as integers in place; anything else goes
+// through Add (docs/performance.md#segments).
+func (d *Decimal) accumulate(e *Decimal) {
+	switch {
+	case e.zero():
+		return
+	case d.zero():
+		*d = *e
+		return
+	}
+	if d.fx.ok && e.fx.ok && d.fx.sc == e.fx.sc {
+		m, ok := addInt(d.fx.m, e.fx.m)
+		switch {
+		case ok && m == 0:
+			*d = Decimal{}
+			return
+		case ok:
+			fx := fixed{m: m, sc: d.fx.sc, ok: true}
+			*d = Decimal{f: fx.float(), fx: fx}
+			return
+		}
+	}
+	*d = d.Add(*e)
 }
 
 // DivInt returns d / n exactly; it panics when n is 0 (a programmer error).

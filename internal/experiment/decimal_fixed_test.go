@@ -71,3 +71,68 @@ func TestMomentsAccumulate(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalAccumulate checks accumulate, Accumulate's in-place sum,
+// against big.Rat (the exact value and its nearest float64) and against
+// Add (the same representation: text, float, fixed value and whether a
+// big.Rat is held), after every step: cells of one scale (the integer fast
+// path), sums that reach the int64 edge and overflow into big.Rat, either
+// sign, sums through exactly 0, differing scales and values beyond fixed.
+func TestDecimalAccumulate(t *testing.T) {
+	t.Parallel()
+	const big18 = "999999999999999999" // the largest 18-digit mantissa
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(sc int, lo, hi int64) []string { // mantissas in [lo, hi)
+		var out []string
+		for range 200 {
+			m := lo + rng.Int64N(hi-lo)
+			out = append(out, strconv.FormatInt(m, 10)+"e"+strconv.Itoa(-sc))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		texts []string
+		fixed bool // whether the final sum is still held in machine integers
+	}{
+		{"one scale", []string{"1.5", "2.5", "-0.5", "10.0", "0.1", "-3.3"}, true},
+		{"integers", []string{"7", "0", "-3", "1200"}, true},
+		{"negative exponent scale", []string{"5e3", "2e3", "-1e3"}, true},
+		{"int64 edge", []string{big18, big18, big18, big18, big18, big18, big18, big18, big18}, true}, // 8.999…e18 < 2^63 − 1
+		{"past the int64 edge", []string{big18, big18, big18, big18, big18, big18, big18, big18, big18, big18}, false},
+		{"past the negative edge", []string{"-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18, "-" + big18}, false},
+		{"back from big.Rat", []string{big18, big18, big18, big18, big18, big18, big18, big18, big18, big18, "-" + big18, "-" + big18}, false},
+		{"through zero", []string{"1.25", "-1.25", "3.00", "-3.00", "0.50"}, true},
+		{"a parsed zero", []string{"0", "0", "0.0"}, true},
+		{"differing scales", []string{"1.5", "2.25", "3e2", "-7e-3", "0.125"}, true},
+		{"beyond fixed", []string{"1234567890123456789012", "1.5", "1.5"}, false},
+		{"random, scale 2", random(2, -1e12, 1e12), true},
+		{"random, scale -3", random(-3, -1e12, 1e12), true},
+		{"random past the edge, scale 2", random(2, 1e17, 1e18), false},
+		{"random past the negative edge, scale -3", random(-3, -1e18+1, -1e17), false},
+	} {
+		var acc, add Decimal
+		want := new(big.Rat)
+		for i, text := range tc.texts {
+			d, err := ParseDecimal(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			acc.accumulate(&d)
+			add = add.Add(d)
+			want.Add(want, d.Rat())
+			if acc.Rat().Cmp(want) != 0 {
+				t.Fatalf("%s: step %d: sum %s, want %s", tc.name, i, acc.Rat().RatString(), want.RatString())
+			}
+			if f, _ := want.Float64(); acc.Float64() != f {
+				t.Fatalf("%s: step %d: float %v, want the nearest %v", tc.name, i, acc.Float64(), f)
+			}
+			if acc.s != add.s || acc.f != add.f || acc.fx != add.fx || (acc.r == nil) != (add.r == nil) || acc.String() != add.String() || acc.zero() != add.zero() {
+				t.Fatalf("%s: step %d: accumulate gave %+v, Add %+v", tc.name, i, acc, add)
+			}
+		}
+		if got := acc.fx.ok && acc.r == nil; got != tc.fixed {
+			t.Errorf("%s: final sum %s held in machine integers: %v, want %v", tc.name, acc, got, tc.fixed)
+		}
+	}
+}
