@@ -111,6 +111,17 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 	// A loaded row holds the metrics in the totals' order (Row.Metrics),
 	// so each value's moments accumulate by position.
 	names := d.Arms[0].Metrics
+	// Each row's arm, and whether its metrics are the totals' (a loaded
+	// row's are), found once rather than once per segment column.
+	type rowAt struct {
+		arm        int
+		positional bool
+	}
+	rows := make([]rowAt, len(d.Rows))
+	for i := range d.Rows {
+		r := &d.Rows[i]
+		rows[i] = rowAt{arm: armAt[r.Arm], positional: slices.Equal(r.Metrics, names)}
+	}
 	type acc struct {
 		users int64
 		line  int
@@ -121,7 +132,8 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 		at := map[string]int{}
 		start := len(out)
 		var accs [][]acc // per value, per arm
-		for _, r := range d.Rows {
+		for ri := range d.Rows {
+			r := &d.Rows[ri]
 			if ci >= len(r.Cell) {
 				continue
 			}
@@ -137,12 +149,12 @@ func groupSegments(e *experiment.Experiment) []segmentRows {
 				}
 				accs = append(accs, a)
 			}
-			a := &accs[k][armAt[r.Arm]]
+			a := &accs[k][rows[ri].arm]
 			if a.line == 0 {
 				a.line = r.Line
 			}
 			a.users += r.Users
-			if slices.Equal(r.Metrics, names) {
+			if rows[ri].positional {
 				for ni := range r.Moments {
 					a.mo[ni].Accumulate(&r.Moments[ni])
 				}

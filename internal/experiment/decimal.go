@@ -402,6 +402,10 @@ func (d *Decimal) accumulate(e *Decimal) {
 		case ok && m == 0:
 			*d = Decimal{}
 			return
+		case ok && d.r == nil && d.s == "": // a computed sum: set only the numbers (no pointer writes)
+			d.fx.m = m
+			d.f = d.fx.float()
+			return
 		case ok:
 			fx := fixed{m: m, sc: d.fx.sc, ok: true}
 			*d = Decimal{f: fx.float(), fx: fx}

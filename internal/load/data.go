@@ -321,7 +321,11 @@ func (f *dataFile) readRows(metrics []metric) []csvRow {
 			cr.Cell = append(cr.Cell, v)
 		}
 		for i := range plan {
-			f.readMoments(r, plan[i].cells, &cr.Moments[plan[i].slot])
+			mo := &cr.Moments[plan[i].slot]
+			if plan[i].replace {
+				*mo = experiment.Moments{}
+			}
+			f.readMoments(r, plan[i].cells, mo)
 		}
 		out = append(out, cr)
 	}
@@ -352,10 +356,12 @@ func (f *dataFile) slots(metrics []metric) {
 }
 
 // metricCells is where one metric's cells go: its entry in the row's
-// moments, and the cells it reads.
+// moments, whether an earlier metric of the same name filled it first
+// (then this one's moments replace them), and the cells it reads.
 type metricCells struct {
-	slot  int
-	cells []cellPlan
+	slot    int
+	replace bool
+	cells   []cellPlan
 }
 
 // cellPlan is one cell a metric reads: the column (index and name), how
@@ -424,6 +430,7 @@ func (f *dataFile) cellPlan(metrics []metric) []metricCells {
 			specs = experiment.KindEvents.Spec().Columns
 		}
 		plan[i].slot = f.slot[i]
+		plan[i].replace = slices.Contains(f.slot[:i], f.slot[i])
 		for _, s := range specs {
 			col, ok := m.Columns[s.Role]
 			if !ok {
@@ -439,10 +446,8 @@ func (f *dataFile) cellPlan(metrics []metric) []metricCells {
 	return plan
 }
 
-// readMoments reads one row's cells of one metric into mo, which it
-// replaces.
+// readMoments reads one row's cells of one metric into mo, which is zero.
 func (f *dataFile) readMoments(r row, cells []cellPlan, mo *experiment.Moments) {
-	*mo = experiment.Moments{}
 	for _, c := range cells {
 		text := r.cell(c.col)
 		if c.value == experiment.Count {
@@ -481,7 +486,7 @@ func parseSum(s string, squares bool) (experiment.Decimal, string) {
 		}
 		return experiment.Decimal{}, fmt.Sprintf("is %s, not a number; write a decimal such as 251234.50 or 1.9102e8", quote(s))
 	}
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
+	if i := exponentAt(s); i >= 0 {
 		if e, _ := strconv.Atoi(s[i+1:]); e > 300 || e < -300 {
 			return experiment.Decimal{}, fmt.Sprintf("is %s, out of range; write a decimal such as 1.9102e8", quote(s))
 		}
@@ -495,17 +500,32 @@ func parseSum(s string, squares bool) (experiment.Decimal, string) {
 	return d, ""
 }
 
+// exponentAt is the index of s's exponent mark (e or E), or -1: a loop
+// rather than strings.IndexAny, which is slow on every sum cell's few bytes.
+func exponentAt(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 'e' || s[i] == 'E' {
+			return i
+		}
+	}
+	return -1
+}
+
 // arms groups the rows into arms (and cells with segments), checks the
 // labels and the split, and sums each arm's cells into its total.
 func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	e := f.e
 	var labels []string
 	first := map[string]int{}
-	for _, r := range rows {
-		if _, ok := first[r.Arm]; !ok {
-			first[r.Arm] = len(labels)
+	armOf := make([]int, len(rows)) // each row's arm, by index in labels
+	for i, r := range rows {
+		a, ok := first[r.Arm]
+		if !ok {
+			a = len(labels)
+			first[r.Arm] = a
 			labels = append(labels, r.Arm)
 		}
+		armOf[i] = a
 	}
 	found := func() string {
 		var w []string
@@ -514,16 +534,22 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		}
 		return strings.Join(w, ", ")
 	}
-	d := &experiment.Data{Columns: make(map[string]int, len(f.t.cols))}
+	d := &experiment.Data{Columns: make(map[string]int, len(f.t.cols)), Rows: make([]experiment.Row, 0, len(rows))}
 	for h, i := range f.t.cols {
 		d.Columns[h] = i + 1
 	}
-	// Cells: one row per arm and combination of segment values.
-	type key struct{ arm, cell string }
-	seen := map[key]int{}
-	cells := map[string][]string{}
-	cellLine := map[string]int{}
-	var cellOrder []string
+	rowArm := make([]int, 0, len(rows)) // the arm of each of d.Rows
+	// Cells: one row per arm and combination of segment values. A cell is
+	// found by its values joined with NULs (built in key, so that a lookup
+	// allocates nothing), and holds the line of each arm's row (0: none).
+	type cell struct {
+		values []string
+		line   int
+		arms   []int
+	}
+	cellAt := map[string]int{}
+	var cells []cell
+	var key []byte
 	values := make([]map[string]bool, len(e.Segments))
 	for i := range values {
 		values[i] = map[string]bool{}
@@ -531,10 +557,21 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 	// tooMany is the line of the row that brings each column's first value
 	// beyond maxSegmentValues (0: none).
 	tooMany := make([]int, len(e.Segments))
-	for _, r := range rows {
-		ck := strings.Join(r.Cell, "\x00")
-		k := key{r.Arm, ck}
-		if line, dup := seen[k]; dup {
+	for ri, r := range rows {
+		key = key[:0]
+		for i, v := range r.Cell {
+			if i > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, v...)
+		}
+		ci, known := cellAt[string(key)]
+		if !known {
+			ci = len(cells)
+			cellAt[string(key)] = ci
+			cells = append(cells, cell{values: r.Cell, line: r.Line, arms: make([]int, len(labels))})
+		}
+		if line := cells[ci].arms[armOf[ri]]; line != 0 {
 			msg := fmt.Sprintf("a second row for arm %s (the first is on line %d); aggregate each arm into one row", quote(r.raw), line)
 			if len(e.Segments) > 0 {
 				msg = fmt.Sprintf("a second row for arm %s in cell %s (the first is on line %d); give each arm one row per cell", quote(r.raw), cellName(e.Segments, r.Cell), line)
@@ -542,14 +579,9 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 			f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, r.Line, "variant", msg)
 			continue
 		}
-		seen[k] = r.Line
-		if _, ok := cells[ck]; !ok {
-			cells[ck] = r.Cell
-			cellLine[ck] = r.Line
-			cellOrder = append(cellOrder, ck)
-		}
+		cells[ci].arms[armOf[ri]] = r.Line
 		for i, v := range r.Cell {
-			if !values[i][v] {
+			if !known && !values[i][v] { // a known cell brings no new value
 				values[i][v] = true
 				if len(values[i]) == maxSegmentValues+1 {
 					tooMany[i] = r.Line
@@ -557,6 +589,7 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 			}
 		}
 		d.Rows = append(d.Rows, r.Row)
+		rowArm = append(rowArm, armOf[ri])
 	}
 	ctl, hasControl := first[e.Control]
 	switch {
@@ -585,11 +618,11 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 				fmt.Sprintf("segment column %s has %d values, more than %d; this row brings value %d. Group rare values into one (such as other) in the query", quote(s), n, maxSegmentValues, maxSegmentValues+1))
 		}
 	}
-	for _, ck := range cellOrder {
-		for _, a := range labels {
-			if _, ok := seen[key{a, ck}]; !ok {
-				f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, cellLine[ck], "variant",
-					fmt.Sprintf("cell %s has no row for arm %s (its first row is on this line); every cell needs a row for every arm, with at least 1 user: if the arm has no users in this cell, merge the value into another", cellName(e.Segments, cells[ck]), quote(a)))
+	for _, cl := range cells {
+		for ai, a := range labels {
+			if cl.arms[ai] == 0 {
+				f.atCell(experiment.SeverityBlocked, experiment.CodeBadVariants, cl.line, "variant",
+					fmt.Sprintf("cell %s has no row for arm %s (its first row is on this line); every cell needs a row for every arm, with at least 1 user: if the arm has no users in this cell, merge the value into another", cellName(e.Segments, cl.values), quote(a)))
 			}
 		}
 	}
@@ -601,14 +634,14 @@ func (f *dataFile) arms(rows []csvRow, c *expConfig) *experiment.Data {
 		d.Arms[i] = experiment.Row{Arm: l, Metrics: f.metrics, Moments: make([]experiment.Moments, len(f.metrics))}
 	}
 	if len(e.Segments) == 0 { // one row per arm: the rows are the totals
-		for _, r := range d.Rows {
-			d.Arms[first[r.Arm]] = r
+		for i, r := range d.Rows {
+			d.Arms[rowArm[i]] = r
 		}
 		d.Rows = d.Arms
 		return d
 	}
-	for _, r := range d.Rows {
-		a := &d.Arms[first[r.Arm]]
+	for i, r := range d.Rows {
+		a := &d.Arms[rowArm[i]]
 		if a.Line == 0 {
 			a.Line = r.Line
 		}
