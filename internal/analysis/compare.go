@@ -33,10 +33,8 @@ var estimators = map[experiment.Kind]func(p pair, r *Result){
 func compare(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Row, alpha experiment.Decimal) Result {
 	p := pair{e: e, m: m, t: t, c: c, mt: t.Moment(m.Name), mc: c.Moment(m.Name), alpha: alpha.Float64()}
 	r := Result{Metric: m, Alpha: alpha, ControlUsers: c.Users, TreatmentUsers: t.Users}
-	vt, okT := exactValue(m, p.mt, t.Users)
-	vc, okC := exactValue(m, p.mc, c.Users)
-	if okT && okC {
-		r.Sign = vt.Cmp(vc)
+	if sign, ok := exactSign(m, p.mt, t.Users, p.mc, c.Users); ok {
+		r.Sign = sign
 	}
 	if m.CUPED {
 		cuped(p, &r)
@@ -52,6 +50,24 @@ func compare(e *experiment.Experiment, m *experiment.Metric, t, c *experiment.Ro
 	r.PAdjusted = r.PValue
 	r.Significant = r.PValue.OK() && alpha.FloatBelow(r.PValue.V)
 	return r
+}
+
+// exactSign compares the arms' values exactly, as exactValue's would
+// compare: counts and fixed sums by integer products, without big.Rat
+// (docs/performance.md#segments); false when a ratio's Σy is 0.
+func exactSign(m *experiment.Metric, mt experiment.Moments, nt int64, mc experiment.Moments, nc int64) (int, bool) {
+	switch {
+	case m.Kind == experiment.KindMean:
+		return experiment.CmpQuo(mt.Sum, nt, mc.Sum, nc), true
+	case m.Kind != experiment.KindRatio && nt > 0 && nc > 0:
+		return experiment.CmpFrac(mt.Count, nt, mc.Count, nc), true
+	}
+	vt, okT := exactValue(m, mt, nt)
+	vc, okC := exactValue(m, mc, nc)
+	if !okT || !okC {
+		return 0, false
+	}
+	return vt.Cmp(vc), true
 }
 
 // exactValue is the metric's value for one arm in rational arithmetic:

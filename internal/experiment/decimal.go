@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -413,6 +414,72 @@ func (d *Decimal) accumulate(e *Decimal) {
 		}
 	}
 	*d = d.Add(*e)
+}
+
+// CmpQuo compares a/n with b/m exactly (-1, 0 or +1) for n, m > 0. Two
+// fixed values (sums of sum cells) compare by 128-bit integer products,
+// without big.Rat (docs/performance.md#segments); others, and n or m not
+// positive, as big.Rat quotients (which panic on a zero divisor).
+func CmpQuo(a Decimal, n int64, b Decimal, m int64) int {
+	if n > 0 && m > 0 && (a.fx.ok || a.zero()) && (b.fx.ok || b.zero()) {
+		x, y := a.fx, b.fx // the zero value's is 0 at scale 0
+		sc := max(x.sc, y.sc)
+		xm, ok1 := align(x.m, int(sc-x.sc))
+		ym, ok2 := align(y.m, int(sc-y.sc))
+		if ok1 && ok2 {
+			return CmpFrac(xm, n, ym, m)
+		}
+	}
+	l := new(big.Rat).Quo(a.rat(), new(big.Rat).SetInt64(n))
+	return l.Cmp(new(big.Rat).Quo(b.rat(), new(big.Rat).SetInt64(m)))
+}
+
+// CmpFrac compares x/n with y/m exactly (-1, 0 or +1) for n, m > 0, as
+// x·m against y·n in 128 bits.
+func CmpFrac(x, n, y, m int64) int {
+	sx, sy := sign64(x), sign64(y)
+	switch {
+	case sx != sy:
+		return cmpInt(sx, sy)
+	case sx == 0:
+		return 0
+	}
+	// One sign: compare the magnitudes |x|·m and |y|·n.
+	h1, l1 := bits.Mul64(abs64(x), uint64(m))
+	h2, l2 := bits.Mul64(abs64(y), uint64(n))
+	c := cmpInt(h1, h2)
+	if c == 0 {
+		c = cmpInt(l1, l2)
+	}
+	return c * sx
+}
+
+func sign64(x int64) int {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
+
+// abs64 is |x| as a uint64, exact for math.MinInt64 too.
+func abs64(x int64) uint64 {
+	if x < 0 {
+		return uint64(-x) // -MinInt64 wraps to MinInt64, whose uint64 is 2^63
+	}
+	return uint64(x)
+}
+
+func cmpInt[T int | uint64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // DivInt returns d / n exactly; it panics when n is 0 (a programmer error).

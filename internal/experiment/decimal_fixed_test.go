@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"strconv"
@@ -133,6 +134,57 @@ func TestDecimalAccumulate(t *testing.T) {
 		}
 		if got := acc.fx.ok && acc.r == nil; got != tc.fixed {
 			t.Errorf("%s: final sum %s held in machine integers: %v, want %v", tc.name, acc, got, tc.fixed)
+		}
+	}
+}
+
+// TestCmpQuo checks CmpQuo and CmpFrac against big.Rat quotients: fixed
+// values of one and of differing scales, zero, values beyond fixed (the
+// big.Rat path), products beyond 64 bits and the int64 edges.
+func TestCmpQuo(t *testing.T) {
+	t.Parallel()
+	rat := func(d Decimal, n int64) *big.Rat { return new(big.Rat).Quo(d.Rat(), new(big.Rat).SetInt64(n)) }
+	texts := []string{"0", "-0", "1.5", "-1.5", "3", "2.25", "999999999999999999", "-999999999999999999", "1e-18", "5e17",
+		"1234567890123456789012", "-7.0", "0.000001", "123456.789", "1e300", "-2.5e-9"}
+	users := []int64{1, 2, 3, 7, 1000, 1 << 40, 1<<53 - 1, math.MaxInt64}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 300 {
+		texts = append(texts, strconv.FormatInt(rng.Int64N(2e18)-1e18, 10)+"e"+strconv.Itoa(rng.IntN(30)-15))
+		users = append(users, 1+rng.Int64N(1e12))
+	}
+	ds := make([]Decimal, len(texts))
+	for i, s := range texts {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds[i] = d
+	}
+	ds = append(ds, Decimal{}, ds[2].Add(ds[3]), ds[6].Add(ds[6]).Add(ds[6])) // the zero value, a computed 0, a big.Rat sum
+	for i := range ds {
+		for j := range 12 {
+			a, b := ds[i], ds[(i*7+j)%len(ds)]
+			n, m := users[(i+j)%len(users)], users[(i*3+j*5)%len(users)]
+			if got, want := CmpQuo(a, n, b, m), rat(a, n).Cmp(rat(b, m)); got != want {
+				t.Errorf("CmpQuo(%s, %d, %s, %d) = %d, want %d", a, n, b, m, got, want)
+			}
+			if got, want := CmpQuo(a, n, a, n), 0; got != want {
+				t.Errorf("CmpQuo(%s, %d, itself) = %d, want 0", a, n, got)
+			}
+		}
+	}
+	ints := []int64{0, 1, -1, 2, 3, math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, math.MinInt64 + 1, 1 << 53, -(1 << 62)}
+	for range 300 {
+		ints = append(ints, rng.Int64()-rng.Int64()/2)
+	}
+	for i, x := range ints {
+		for j := range 10 {
+			y := ints[(i*5+j)%len(ints)]
+			n, m := users[(i+j)%len(users)], users[(i*3+j)%len(users)]
+			want := big.NewRat(x, n).Cmp(big.NewRat(y, m))
+			if got := CmpFrac(x, n, y, m); got != want {
+				t.Errorf("CmpFrac(%d, %d, %d, %d) = %d, want %d", x, n, y, m, got, want)
+			}
 		}
 	}
 }
