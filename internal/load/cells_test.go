@@ -1,6 +1,11 @@
 package load
 
 import (
+	"errors"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/experimentos/experimentos/internal/experiment"
@@ -73,6 +78,44 @@ func TestParseSum(t *testing.T) {
 		}
 		if tc.msg == "" && tc.want != "" && d.String() != tc.want {
 			t.Errorf("parseSum(%q) = %s; want %s", tc.in, d, tc.want)
+		}
+	}
+}
+
+// TestPlainRecords checks the quote-free reader against encoding/csv's
+// (csvRecords) on texts without quotes or carriage returns: the same
+// records and the same start lines, including empty lines, empty and
+// space-only fields, trailing commas, a last line without a newline and
+// non-ASCII text.
+func TestPlainRecords(t *testing.T) {
+	t.Parallel()
+	texts := []string{
+		"", "\n", "\n\n\n", "a", "a\n", "variant,users\ncontrol,10\n", "a,b\n\nc,d\n\n", ",\n,,\n", " , \n  \n",
+		"x,y,\n,\n", "é,ü\n日本,語", "a,b\nc", "\na,b\n\n\nc,d,e,f\n",
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := []byte("ab ,\n\n,1.5e3é")
+	for range 500 {
+		var b []byte
+		for range rng.IntN(60) {
+			b = append(b, alphabet[rng.IntN(len(alphabet))])
+		}
+		texts = append(texts, strings.ToValidUTF8(string(b), "?"))
+	}
+	for _, text := range texts {
+		want, got := csvRecords([]byte(text)), plainRecords([]byte(text), 3)
+		for k := 0; ; k++ {
+			wr, wl, werr := want()
+			gr, gl, gerr := got()
+			if werr != nil && !errors.Is(werr, io.EOF) {
+				t.Fatalf("%q: csv error %v", text, werr)
+			}
+			if !slices.Equal(gr, wr) || gl != wl || (gerr == nil) != (werr == nil) {
+				t.Fatalf("%q: record %d = %q at line %d (%v), want %q at line %d (%v)", text, k, gr, gl, gerr, wr, wl, werr)
+			}
+			if werr != nil {
+				break
+			}
 		}
 	}
 }
