@@ -212,12 +212,20 @@ func segmentHealth(e *experiment.Experiment, arms []Arm, groups []segmentRows) (
 func segmentComparisons(e *experiment.Experiment, rep *Report, groups []segmentRows, primaryAlpha experiment.Decimal) {
 	d := e.Data
 	k := int64(len(d.Arms))
+	for si := range rep.Segments { // room made up front; nil stays nil
+		if len(rep.Comparisons) > 0 {
+			rep.Segments[si].Comparisons = make([]SegmentComparison, 0, len(rep.Comparisons))
+		}
+	}
 	for ci := range rep.Comparisons {
 		cmp := &rep.Comparisons[ci]
 		for si := range rep.Segments {
 			s := &rep.Segments[si]
 			t, c := &groups[si].arms[cmp.Index], &groups[si].arms[d.Control]
 			sc := SegmentComparison{Arm: cmp.Arm, Control: cmp.Control, Index: ci}
+			if len(e.Guardrails) > 0 {
+				sc.Guardrails = make([]SegmentGuardrail, 0, len(e.Guardrails))
+			}
 			sc.Primary.Result = compare(e, &e.Primary, t, c, primaryAlpha)
 			adjust(&sc.Primary.Result, k-1)
 			for gi := range e.Guardrails {
@@ -227,8 +235,8 @@ func segmentComparisons(e *experiment.Experiment, rep *Report, groups []segmentR
 			s.Comparisons = append(s.Comparisons, sc)
 		}
 		// The comparison's families, in segment (then guardrail) order.
-		var prim []*SegmentResult
-		var guards []*SegmentGuardrail
+		prim := make([]*SegmentResult, 0, len(rep.Segments))
+		guards := make([]*SegmentGuardrail, 0, len(rep.Segments)*len(e.Guardrails))
 		for si := range rep.Segments {
 			sc := &rep.Segments[si].Comparisons[len(rep.Segments[si].Comparisons)-1]
 			prim = append(prim, &sc.Primary)
