@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -330,7 +331,11 @@ func (l *loader) readFile(p string) ([]byte, *problem) {
 	if fi.Size() > l.lim.MaxFileBytes {
 		return nil, &problem{experiment.CodeLimitExceeded, fmt.Sprintf("is larger than %d bytes (Limits.MaxFileBytes)", l.lim.MaxFileBytes)}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, l.lim.MaxFileBytes+1))
+	// Room for the size seen plus a read's margin, so that a file read
+	// whole takes one allocation (io.ReadAll doubles from 512 bytes).
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, l.lim.MaxFileBytes+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, &problem{experiment.CodeUnreadable, "cannot be read: " + errText(err)}
 	}

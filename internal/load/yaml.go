@@ -84,9 +84,13 @@ func (y *ydoc) parse(b []byte) (root *yaml.Node, ok bool) {
 	}()
 	var doc yaml.Node
 	if !mayHoldDocuments(b) {
-		// One document: parsing from the bytes skips the Decoder's reader
+		// One document: most are in the subset parseBlockYAML reads, and
+		// the rest parse from the bytes, which skips the Decoder's reader
 		// buffers, a quarter of the parser's allocations
 		// (docs/performance.md).
+		if fast, ok := parseBlockYAML(b); ok {
+			return y.root(fast)
+		}
 		if err := yaml.Unmarshal(b, &doc); err != nil {
 			y.syntaxError(err)
 			y.tabHint(b)

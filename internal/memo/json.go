@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/experimentos/experimentos/internal/analysis"
@@ -218,13 +219,17 @@ func JSON(w io.Writer, rs []decision.Result, m Meta) error {
 			wg.Go(func() {
 				// One encoder per worker reuses its buffers; each entry's
 				// slot is reused from window to window.
+				// The encoder writes compact JSON, which appendIndented
+				// lays out as SetIndent("    ", "  ") would, faster.
 				var to sliceWriter
 				enc := json.NewEncoder(&to)
-				enc.SetIndent("    ", "  ")
 				for i := w; i < len(part); i += workers {
-					to.b = window[i][:0]
+					to.b = to.b[:0]
 					errs[i] = enc.Encode(jsonOf(part[i]))
-					window[i] = bytes.TrimSuffix(to.b, []byte("\n")) // Encode ends each value with a newline
+					compact := bytes.TrimSuffix(to.b, []byte("\n")) // Encode ends each value with a newline
+					// Indenting with the prefix takes the text to under
+					// twice its compact length.
+					window[i] = appendIndented(slices.Grow(window[i][:0], 2*len(compact)), compact, "    ", "  ")
 				}
 			})
 		}
