@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 )
@@ -103,19 +104,39 @@ func TestPlainRecords(t *testing.T) {
 		texts = append(texts, strings.ToValidUTF8(string(b), "?"))
 	}
 	for _, text := range texts {
-		want, got := csvRecords([]byte(text)), plainRecords([]byte(text), 3)
-		for k := 0; ; k++ {
-			wr, wl, werr := want()
-			gr, gl, gerr := got()
-			if werr != nil && !errors.Is(werr, io.EOF) {
-				t.Fatalf("%q: csv error %v", text, werr)
-			}
-			if !slices.Equal(gr, wr) || gl != wl || (gerr == nil) != (werr == nil) {
-				t.Fatalf("%q: record %d = %q at line %d (%v), want %q at line %d (%v)", text, k, gr, gl, gerr, wr, wl, werr)
-			}
-			if werr != nil {
-				break
-			}
+		samePlainRecords(t, text)
+	}
+}
+
+// FuzzPlainRecords compares the two readers on any text plainRecords would
+// be given: valid UTF-8 without quotes or carriage returns.
+func FuzzPlainRecords(f *testing.F) {
+	for _, s := range []string{"variant,users\ncontrol,10\n", "a,,b\n\n,\n", "é, x \ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) || strings.ContainsAny(text, "\"\r\x00") {
+			return
+		}
+		samePlainRecords(t, text)
+	})
+}
+
+// samePlainRecords fails unless plainRecords reads text as csvRecords does.
+func samePlainRecords(t *testing.T, text string) {
+	t.Helper()
+	want, got := csvRecords([]byte(text)), plainRecords([]byte(text), 3)
+	for k := 0; ; k++ {
+		wr, wl, werr := want()
+		gr, gl, gerr := got()
+		if werr != nil && !errors.Is(werr, io.EOF) {
+			t.Fatalf("%q: csv error %v", text, werr)
+		}
+		if !slices.Equal(gr, wr) || gl != wl || (gerr == nil) != (werr == nil) {
+			t.Fatalf("%q: record %d = %q at line %d (%v), want %q at line %d (%v)", text, k, gr, gl, gerr, wr, wl, werr)
+		}
+		if werr != nil {
+			return
 		}
 	}
 }
