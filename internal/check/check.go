@@ -21,6 +21,7 @@ import (
 	"github.com/experimentos/experimentos/internal/load"
 	"github.com/experimentos/experimentos/internal/memo"
 	"github.com/experimentos/experimentos/internal/pool"
+	"github.com/experimentos/experimentos/internal/rootfs"
 )
 
 // Options configure a run.
@@ -82,12 +83,12 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	if fi, err := os.Lstat(rootDir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return nil, fmt.Errorf("experiments root %s is a symbolic link (%s); links are never followed", filepath.ToSlash(rootDir), experiment.CodePathEscape)
 	}
-	root, err := os.OpenRoot(rootDir)
+	root, err := rootfs.Open(rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("open experiments root: %w", err)
 	}
 	defer root.Close()
-	tree, err := load.Walk(root.FS(), filepath.ToSlash(filepath.Clean(rootDir)), load.Options{Limits: opts.Limits})
+	tree, err := load.Walk(root, filepath.ToSlash(filepath.Clean(rootDir)), load.Options{Limits: opts.Limits})
 	if err != nil {
 		return nil, err
 	}
