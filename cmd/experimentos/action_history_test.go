@@ -161,6 +161,37 @@ func TestActionHistoryE2E(t *testing.T) {
 		})
 	}
 
+	// The action evaluates each experiment again once it has read the
+	// merge base; a segmented experiment must keep its rows per cell for
+	// that second pass, or its segment tables and rule 5 are lost.
+	t.Run("a segmented experiment keeps its segment hold", func(t *testing.T) {
+		t.Parallel()
+		e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")
+		yaml := "name: Checkout copy\nsegments: [platform]\nprimary:\n  metric: purchases\nguardrails:\n" +
+			"  - {metric: checkout_errors, desired: decrease, worsened_threshold: 0.001, severe_threshold: 0.003}\n"
+		header := "variant,platform,users,purchases,checkout_errors\n"
+		base := map[string]githubfake.Blob{expDir + "experiment.yaml": {Content: yaml}, expDir + "results.csv": {Content: header +
+			"control,android,3020,317,25\ntreatment,android,2971,313,50\ncontrol,ios,4201,419,32\n" +
+			"treatment,ios,4199,456,19\ncontrol,web,4755,466,33\ntreatment,web,4759,518,35\n"}}
+		fakeHistory(t, e, historyScenario{name: "segments", pr: map[string]string{
+			expDir + "experiment.yaml": yaml,
+			expDir + "results.csv": header +
+				"control,android,6040,635,51\ntreatment,android,5943,627,100\ncontrol,ios,8403,838,64\n" +
+				"treatment,ios,8399,912,38\ncontrol,web,9510,933,66\ntreatment,web,9519,1036,70\n",
+		}}, base)
+		r := e.run()
+		if r.code != 0 {
+			t.Fatalf("exit %d, want 0 (a Hold)\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		cs := e.comments()
+		if len(cs) != 1 {
+			t.Fatalf("%d comments\n%s", len(cs), r.stdout)
+		}
+		if want := "— treatment: guardrail checkout\\_errors severe in segment platform=android (+0.838 pp"; !strings.Contains(cs[0].Body, want) || !strings.Contains(cs[0].Body, "| At the merge base |") {
+			t.Errorf("the comment compared with the merge base lacks %q:\n%.3000s", want, cs[0].Body)
+		}
+	})
+
 	t.Run("a new experiment", func(t *testing.T) {
 		t.Parallel()
 		e := newE2E(t, bin, "pull_request", "pull_request.opened.json", "Codertocat/Hello-World")

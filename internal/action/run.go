@@ -48,7 +48,7 @@ func (r *runner) run(ctx context.Context) int {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage
 	}
-	all, err := check.RunRoot(rootDir, onlyID, check.Options{Limits: load.DefaultLimits()})
+	all, err := check.RunRoot(rootDir, onlyID, check.Options{Limits: load.DefaultLimits(), KeepData: true}) // evaluated again with the merge base
 	if err != nil {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage

@@ -87,3 +87,43 @@ func (a fsAdapter) List(dir string) ([]history.Entry, error) {
 }
 
 func (a fsAdapter) Read(name string, max int64) ([]byte, error) { return a.m.ReadFile(name) }
+
+// Run releases each experiment's data once its report holds the numbers;
+// with KeepData the results can be evaluated again, as the action does
+// with the merge base, and give the same report, segments included (they
+// are summed from the rows per cell, which an earlier version dropped, so
+// that the action's second pass lost every segment table and rule 5).
+func TestKeepDataForASecondEvaluation(t *testing.T) {
+	root := writeSegmentsTree(t, 2)
+	released, err := Run(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range released {
+		if d := r.Report.Experiment.Data; d == nil || d.Rows != nil || d.Arms != nil {
+			t.Fatalf("%s: data kept after the run: %+v", r.Report.Experiment.ID, d)
+		}
+	}
+	kept, err := Run(root, Options{KeepData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range kept {
+		e := r.Report.Experiment
+		if len(e.Data.Rows) != 375 {
+			t.Fatalf("%s: %d rows kept, want 375", e.ID, len(e.Data.Rows))
+		}
+		again := EvaluateWithBase(e, nil, nil, root)
+		if len(r.Report.Segments) != 15 || len(again.Report.Segments) != len(r.Report.Segments) {
+			t.Fatalf("%s: %d segments, %d on the second evaluation; want 15", e.ID, len(r.Report.Segments), len(again.Report.Segments))
+		}
+		for j, s := range again.Report.Segments {
+			if want := released[i].Report.Segments[j]; s.Column != want.Column || s.Value != want.Value || len(s.Comparisons) != len(want.Comparisons) {
+				t.Errorf("%s: segment %d is %s=%s with %d comparisons, want %s=%s with %d", e.ID, j, s.Column, s.Value, len(s.Comparisons), want.Column, want.Value, len(want.Comparisons))
+			}
+		}
+		if again.Decision.Outcome != r.Decision.Outcome {
+			t.Errorf("%s: outcome %s on the second evaluation, %s on the first", e.ID, again.Decision.Outcome, r.Decision.Outcome)
+		}
+	}
+}

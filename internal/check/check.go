@@ -37,6 +37,12 @@ type Options struct {
 	// Looks, when not nil, counts how often each experiment's result was
 	// looked at (docs/review.md#looks), with or without Base.
 	Looks *Looks
+	// KeepData keeps each experiment's rows and arm totals in its result
+	// (Report.Experiment.Data), for a caller that evaluates the
+	// experiments again (the action, once it has read the merge base);
+	// without it they are released as soon as the report holds their
+	// numbers (docs/performance.md#memory).
+	KeepData bool
 }
 
 // Looks counts the looks of data files, from the commits API or git log.
@@ -116,6 +122,9 @@ func RunRoot(rootDir, onlyID string, opts Options) ([]decision.Result, error) {
 	results := make([]decision.Result, len(picked))
 	pool.Run(len(picked), opts.workers(), func(k int) {
 		e := tree.Load(picked[k])
+		if !opts.KeepData {
+			defer release(e)
+		}
 		if opts.Base == nil {
 			results[k] = Evaluate(e)
 			if opts.Looks != nil {
@@ -180,18 +189,20 @@ func (o Options) workers() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// Evaluate analyzes and decides one loaded experiment. With segments it
-// then drops the experiment's rows per cell, which the report's segments
-// now summarize, so that a run holds the rows of the experiments being
-// evaluated rather than of every experiment (docs/performance.md#segments).
-// Whatever reads the rows (history.Findings) runs before it.
+// Evaluate analyzes and decides one loaded experiment.
 func Evaluate(e *experiment.Experiment) decision.Result {
 	r := analysis.Analyze(e)
-	res := decision.Result{Report: r, Decision: decision.Decide(r)}
-	if e.Data != nil && len(e.Segments) > 0 {
-		e.Data.Rows = nil
+	return decision.Result{Report: r, Decision: decision.Decide(r)}
+}
+
+// release drops an evaluated experiment's rows and arm totals, whose every
+// number its report now holds (the renderers read only the control's
+// position), so that a run holds the data of the experiments being
+// evaluated rather than of every experiment (docs/performance.md#memory).
+func release(e *experiment.Experiment) {
+	if e.Data != nil {
+		e.Data = &experiment.Data{Control: e.Data.Control}
 	}
-	return res
 }
 
 // WriteOut writes DIR/<id>/memo.md, memo.html, result.json for every result
