@@ -33,6 +33,10 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // base returns an experiment with its id, paths and every default filled
 // in, so that a report can be rendered however broken its files are.
+// defaultPrimary is the primary metric of an experiment.yaml without
+// primary: (docs/formats.md#experimentyaml).
+const defaultPrimary = "conversions"
+
 func (l *loader) base(id string) *experiment.Experiment {
 	return &experiment.Experiment{
 		ID:         id,
@@ -44,7 +48,7 @@ func (l *loader) base(id string) *experiment.Experiment {
 		DataFile:   l.displayPath(path.Join(id, dataName)),
 		Control:    "control",
 		Primary: experiment.Metric{
-			Name: "conversions", Label: "conversions",
+			Name: defaultPrimary, Label: defaultPrimary,
 			Desired: experiment.Increase, Kind: experiment.KindProportion,
 		},
 		Guardrails: []experiment.Metric{},

@@ -208,7 +208,36 @@ func (y *ydoc) parseExperiment(root *yaml.Node) expConfig {
 	if !c.nameOK && !hasKey(root, "name") {
 		y.add(experiment.CodeBadConfig, root, "name", "name is required: add \"name: <display name>\"")
 	}
+	y.metricsOnce(&c)
 	return c
+}
+
+// metricsOnce refuses a metric listed in two roles (primary, secondary:,
+// guardrails:). A metric is one set of CSV columns read into one set of
+// moments, so a second reading would replace the first: a CUPED primary
+// repeated as a plain secondary metric would lose its pre-period sums.
+func (y *ydoc) metricsOnce(c *expConfig) {
+	primary := c.primary.metric
+	if !c.primarySet {
+		primary = defaultPrimary
+	}
+	first := map[string]string{}
+	if primary != "" {
+		first[primary] = "the primary metric"
+	}
+	for _, list := range []struct {
+		key     string
+		metrics []metricConfig
+	}{{"secondary", c.secondary}, {"guardrails", c.guardrails}} {
+		for i, m := range list.metrics {
+			if where, dup := first[m.metric]; dup {
+				y.issues = append(y.issues, blockedAt(m.metricAt, experiment.CodeBadConfig,
+					"metric %s is already %s; list each metric once, in one role", quote(m.metric), where))
+				continue
+			}
+			first[m.metric] = list.key + "[" + itoa(i) + "]"
+		}
+	}
 }
 
 func hasKey(m *yaml.Node, name string) bool {
