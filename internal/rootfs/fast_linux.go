@@ -50,7 +50,12 @@ func openFast(root *os.Root) *fastFS {
 	return f
 }
 
-func (f *fastFS) close() { f.dir.Close() }
+// close releases the root's descriptor; the FS forgets f first, so that
+// nothing resolves paths against a number the process may reuse.
+func (f *fastFS) close() {
+	f.fd = -1
+	f.dir.Close()
+}
 
 // openat opens name below the root with openFlags and flags; the kernel
 // retries nothing itself when a rename races the lookup (EAGAIN), so
@@ -115,35 +120,66 @@ func (f *fastFS) entries(fd int, dir string) ([]fs.DirEntry, error) {
 		if n <= 0 {
 			return out, nil
 		}
-		// struct linux_dirent64: ino u64, off s64, reclen u16, type u8,
-		// then the NUL-terminated name.
-		for off := 0; off+19 <= n; {
-			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
-			if reclen < 19 || off+reclen > n {
-				return out, &fs.PathError{Op: "readdir", Path: dir, Err: errors.New("malformed directory entry")}
+		err = parseDirents(buf[:n], func(name string, typ uint8) error {
+			if name == "." || name == ".." {
+				return nil
 			}
-			typ := buf[off+18]
-			name := buf[off+19 : off+reclen]
-			if i := slices.Index(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			off += reclen
-			if s := string(name); s != "." && s != ".." {
-				mode, known := direntType(typ)
-				if !known {
-					var st unix.Stat_t
-					if err := unix.Fstatat(fd, s, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-						if err == unix.ENOENT {
-							continue // removed since the listing
-						}
-						return out, &fs.PathError{Op: "lstat", Path: path.Join(dir, s), Err: err}
+			mode, known := direntType(typ)
+			if !known {
+				var st unix.Stat_t
+				if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					if err == unix.ENOENT {
+						return nil // removed since the listing
 					}
-					mode = fileMode(st.Mode).Type()
+					return &fs.PathError{Op: "lstat", Path: path.Join(dir, name), Err: err}
 				}
-				out = append(out, &dirEntry{fs: f, dir: dir, name: s, typ: mode})
+				mode = fileMode(st.Mode).Type()
 			}
+			out = append(out, &dirEntry{fs: f, dir: dir, name: name, typ: mode})
+			return nil
+		})
+		if err != nil {
+			if _, ok := err.(*fs.PathError); !ok {
+				err = &fs.PathError{Op: "readdir", Path: dir, Err: err}
+			}
+			return out, err
 		}
 	}
+}
+
+// errMalformed is a getdents64 buffer that is not a whole number of
+// well-formed records (the kernel never returns one).
+var errMalformed = errors.New("malformed directory entry")
+
+// direntHeader is the size of struct linux_dirent64 before its name: ino
+// u64, off s64, reclen u16, type u8.
+const direntHeader = 19
+
+// parseDirents calls fn for every record of a getdents64 buffer, with the
+// record's NUL-terminated name and type, and stops at fn's first error.
+// A record shorter than its header, running past the buffer, with an
+// empty or unterminated name, or bytes left after the last record make
+// the buffer malformed.
+func parseDirents(buf []byte, fn func(name string, typ uint8) error) error {
+	for off := 0; off < len(buf); {
+		if len(buf)-off < direntHeader {
+			return errMalformed
+		}
+		reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+		if reclen <= direntHeader || off+reclen > len(buf) {
+			return errMalformed
+		}
+		name := buf[off+direntHeader : off+reclen]
+		end := slices.Index(name, 0)
+		if end <= 0 {
+			return errMalformed
+		}
+		if err := fn(string(name[:end]), buf[off+18]); err != nil {
+			return err
+		}
+		off += reclen
+	}
+	return nil
 }
 
 // direntType is the type bits of a getdents64 entry type; false for
@@ -244,11 +280,12 @@ func (f *file) ReadDir(n int) ([]fs.DirEntry, error) {
 		return nil, &fs.PathError{Op: "readdir", Path: f.name, Err: fs.ErrClosed}
 	}
 	if !f.read {
-		var err error
 		f.read = true
-		if f.list, err = f.fs.entries(f.fd, f.name); err != nil {
-			return nil, err
+		list, err := f.fs.entries(f.fd, f.name)
+		if err != nil {
+			return list, err // what was read until then, as fs.ReadDirFile says
 		}
+		f.list = list
 	}
 	if n <= 0 {
 		out := f.list

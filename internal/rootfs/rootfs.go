@@ -7,12 +7,15 @@
 // turn and registers each file with the poller: 5 system calls per file
 // instead of 14, and a folder's listing without an lstat per entry
 // (docs/performance.md#file-system). Elsewhere, or where openat2 is not
-// allowed (kernels before 5.6, some seccomp profiles), it is os.Root's FS.
+// allowed (kernels before 5.6, some seccomp profiles), it reads through
+// os.Root, opening files non-blocking too where the system has the flag.
 package rootfs
 
 import (
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 )
 
 // FS reads files below one folder. It is safe for concurrent use; Close
@@ -34,12 +37,22 @@ func Open(dir string) (*FS, error) {
 	return f, nil
 }
 
-// Open opens the named file or folder for reading.
+// Open opens the named file or folder for reading, without blocking on
+// a FIFO.
 func (f *FS) Open(name string) (fs.File, error) {
 	if f.fast != nil {
 		return f.fast.open(name)
 	}
-	return f.FS.Open(name)
+	return f.openRoot(name)
+}
+
+// openRoot opens name through os.Root, non-blocking where the system has
+// the flag.
+func (f *FS) openRoot(name string) (*os.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return f.root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 }
 
 // ReadDir lists the named folder, sorted by name.
@@ -47,16 +60,24 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if f.fast != nil {
 		return f.fast.readDir(name)
 	}
-	return fs.ReadDir(f.FS, name)
+	d, err := f.openRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	list, err := d.ReadDir(-1)
+	slices.SortFunc(list, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return list, err
 }
 
 // Fast reports whether f reads through openat2.
 func (f *FS) Fast() bool { return f.fast != nil }
 
-// Close releases the root.
+// Close releases the root; later calls fail as on a closed os.Root.
 func (f *FS) Close() error {
 	if f.fast != nil {
 		f.fast.close()
+		f.fast = nil
 	}
 	return f.root.Close()
 }
