@@ -227,16 +227,21 @@ func (y *ydoc) metricsOnce(c *expConfig) {
 	}
 	for _, list := range []struct {
 		key     string
-		metrics []metricConfig
-	}{{"secondary", c.secondary}, {"guardrails", c.guardrails}} {
-		for i, m := range list.metrics {
+		metrics *[]metricConfig
+	}{{"secondary", &c.secondary}, {"guardrails", &c.guardrails}} {
+		kept := (*list.metrics)[:0]
+		for i, m := range *list.metrics {
 			if where, dup := first[m.metric]; dup {
+				// Reported and dropped, so that the first reading stands
+				// in the (blocked) report.
 				y.issues = append(y.issues, blockedAt(m.metricAt, experiment.CodeBadConfig,
 					"metric %s is already %s; list each metric once, in one role", quote(m.metric), where))
 				continue
 			}
 			first[m.metric] = list.key + "[" + itoa(i) + "]"
+			kept = append(kept, m)
 		}
+		*list.metrics = kept
 	}
 }
 

@@ -93,11 +93,15 @@ func (l *loader) loadData(e *experiment.Experiment, c *expConfig, metrics []metr
 			f.complete = false
 		}
 	}
-	if !c.guardrailsSet {
-		metrics = append(metrics, l.headerGuardrails(t, is)...)
-	}
 	for i := range metrics {
 		f.resolveColumns(&metrics[i])
+	}
+	if !c.guardrailsSet {
+		auto := l.headerGuardrails(t, is, metrics)
+		for i := range auto {
+			f.resolveColumns(&auto[i])
+		}
+		metrics = append(metrics, auto...)
 	}
 	if len(t.rows) == 0 {
 		if !planned {
@@ -166,11 +170,21 @@ func (l *loader) readData(e *experiment.Experiment, c *expConfig, is *[]experime
 // headerGuardrails are the guardrails of an experiment.yaml that lists
 // none: every guardrail_x count column (kind auto), and every
 // guardrail_x_sum with a guardrail_x_sum_squares beside it (a mean
-// guardrail named guardrail_x).
-func (l *loader) headerGuardrails(t *table, is *[]experiment.Issue) []metric {
+// guardrail named guardrail_x), except a name or column one of the listed
+// metrics (resolved already) has: a metric is one set of columns, read
+// once (a primary named guardrail_rev with CUPED columns
+// guardrail_rev_pre_sum… is not also three guardrails).
+func (l *loader) headerGuardrails(t *table, is *[]experiment.Issue, listed []metric) []metric {
+	taken := map[string]bool{}
+	for _, m := range listed {
+		taken[m.m.Name] = true
+		for _, col := range m.m.Columns {
+			taken[col] = true
+		}
+	}
 	var out []metric
 	for i, h := range t.header {
-		if !strings.HasPrefix(h, "guardrail_") || t.cols[h] != i || strings.HasSuffix(h, "_sum_squares") {
+		if !strings.HasPrefix(h, "guardrail_") || t.cols[h] != i || strings.HasSuffix(h, "_sum_squares") || taken[h] {
 			continue
 		}
 		c := metricConfig{metric: h}
@@ -178,6 +192,9 @@ func (l *loader) headerGuardrails(t *table, is *[]experiment.Issue) []metric {
 			if _, sq := t.cols[name+"_sum_squares"]; sq {
 				c = metricConfig{metric: name, kind: experiment.KindMean}
 			}
+		}
+		if taken[c.metric] {
+			continue
 		}
 		out = append(out, l.newMetric(c, roleGuardrail, is))
 	}

@@ -199,6 +199,48 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestHeaderGuardrailsSkipListedColumns: without guardrails:, a
+// guardrail_* column that a listed metric reads (a primary named
+// guardrail_rev with its CUPED columns) is not also an automatic
+// guardrail, which would have read the same moments a second time and
+// replaced the primary's pre-period sums; other guardrail_* columns still
+// are guardrails.
+func TestHeaderGuardrailsSkipListedColumns(t *testing.T) {
+	t.Parallel()
+	csv := "variant,users,guardrail_rev_sum,guardrail_rev_sum_squares,guardrail_rev_pre_sum,guardrail_rev_pre_sum_squares,guardrail_rev_pre_sum_product,guardrail_error\n" +
+		"control,100,50,60,40,50,45,3\ntreatment,100,55,70,42,52,48,4\n"
+	e := loadMap(t, oneExp("name: x\nprimary: {metric: guardrail_rev, type: mean, cuped: true}\n", csv), Limits{})[0]
+	clean(t, []*experiment.Experiment{e})
+	if got := e.Data.ControlRow().Moment("guardrail_rev").PreSum.String(); got != "40" {
+		t.Errorf("the primary's pre-period sum = %s, want 40", got)
+	}
+	var names []string
+	for _, g := range e.Guardrails {
+		names = append(names, g.Name)
+	}
+	if len(names) != 1 || names[0] != "guardrail_error" {
+		t.Errorf("automatic guardrails = %v, want [guardrail_error]", names)
+	}
+}
+
+// TestMetricInTwoRolesKeepsTheFirst: the second listing of a metric is
+// reported and dropped, so the blocked report shows the primary as read
+// for the primary (with its CUPED pre-period sums), not as the events
+// guardrail listed after it.
+func TestMetricInTwoRolesKeepsTheFirst(t *testing.T) {
+	t.Parallel()
+	csv := "variant,users,revenue_sum,revenue_sum_squares,revenue_pre_sum,revenue_pre_sum_squares,revenue_pre_sum_product\n" +
+		"control,100,50,60,40,50,45\ntreatment,100,55,70,42,52,48\n"
+	e := loadMap(t, oneExp("name: x\nprimary: {metric: revenue, type: mean, cuped: true}\nguardrails:\n  - {metric: revenue, type: mean}\n", csv), Limits{})[0]
+	checkIssues(t, e, []at{{blocked, "bad_config", yml, 4, "guardrails[0].metric", 6}}, `metric "revenue" is already the primary metric`)
+	if len(e.Guardrails) != 0 {
+		t.Errorf("guardrails = %+v, want the repeated one dropped", e.Guardrails)
+	}
+	if e.Data == nil || e.Data.ControlRow().Moment("revenue").PreSum.String() != "40" {
+		t.Errorf("the primary's moments were not kept as read for it: %+v", e.Data)
+	}
+}
+
 // TestSymlinkEscape loads through os.OpenRoot, as production does: links
 // to outside the root, to a folder and even inside the root are refused
 // without reading their target.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/pool"
@@ -318,7 +319,12 @@ func (l *loader) readFile(p string) ([]byte, *problem) {
 	// case the tree changed since: fstat on the open descriptor costs no
 	// path resolution, unlike a second Lstat through the root.
 	f, err := l.fsys.Open(p)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EXDEV):
+		// The confined file system refused a link, or a path leaving the
+		// root, that was not there when the folder was listed.
+		return nil, &problem{experiment.CodePathEscape, "is now a symbolic link or leads through one; links are never followed"}
+	case err != nil:
 		return nil, &problem{experiment.CodeUnreadable, "cannot be opened: " + errText(err)}
 	}
 	defer f.Close()
