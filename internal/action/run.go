@@ -48,7 +48,10 @@ func (r *runner) run(ctx context.Context) int {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage
 	}
-	all, err := check.RunRoot(rootDir, onlyID, check.Options{Limits: load.DefaultLimits(), KeepData: true}) // evaluated again with the merge base
+	// Compared with the merge base, the experiments are evaluated again
+	// (history.go): only then are their rows kept past the first pass.
+	compare := r.env.event.pr > 0 && in.compareBase
+	all, err := check.RunRoot(rootDir, onlyID, check.Options{Limits: load.DefaultLimits(), KeepData: compare})
 	if err != nil {
 		fmt.Fprintln(r.stderr, "experimentos action: input path:", err)
 		return ExitUsage
@@ -74,7 +77,7 @@ func (r *runner) run(ctx context.Context) int {
 	if r.env.apiErr != nil {
 		r.fail(r.env.apiErr.Error())
 	}
-	if pr > 0 && in.compareBase && r.env.apiErr == nil {
+	if compare && r.env.apiErr == nil {
 		results = r.compareBase(ctx, results, root)
 	} else if pr > 0 {
 		r.notes = append(r.notes, "The comparison with the merge base is off (`compare-base: false`): no base decisions, history findings or looks.")
