@@ -211,7 +211,7 @@ func (y *ydoc) tabHint(b []byte) {
 // alias that refers to itself, fail after a bounded number of steps.
 func (y *ydoc) withinLimits(doc *yaml.Node) bool {
 	budget := y.lim.MaxYAMLNodes
-	var keys []string    // key path of the node being visited
+	var keys []pathElem  // key path of the node being visited, built into text only for an issue
 	var alias *yaml.Node // the outermost alias being expanded, if any
 	var aliasKeys int    // len(keys) where it was met
 	// where reports a node as written: inside an alias expansion, the
@@ -256,10 +256,10 @@ func (y *ydoc) withinLimits(doc *yaml.Node) bool {
 			switch n.Kind {
 			case yaml.MappingNode:
 				if i%2 == 1 {
-					keys = append(keys, "."+n.Content[i-1].Value)
+					keys = append(keys, pathElem{key: n.Content[i-1].Value, index: -1})
 				}
 			case yaml.SequenceNode:
-				keys = append(keys, "["+strconv.Itoa(i)+"]")
+				keys = append(keys, pathElem{index: i})
 			}
 			ok := visit(c, depth)
 			if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode && i%2 == 1 {
@@ -274,9 +274,23 @@ func (y *ydoc) withinLimits(doc *yaml.Node) bool {
 	return visit(doc, 0)
 }
 
-func keyPath(elems []string) string {
-	s := strings.Join(elems, "")
-	s = strings.TrimPrefix(s, ".")
+// pathElem is one step of a key path: a mapping key, or a list index
+// (index ≥ 0).
+type pathElem struct {
+	key   string
+	index int
+}
+
+func keyPath(elems []pathElem) string {
+	var b strings.Builder
+	for _, e := range elems {
+		if e.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(e.index) + "]")
+		} else {
+			b.WriteString("." + e.key)
+		}
+	}
+	s := strings.TrimPrefix(b.String(), ".")
 	if len(s) > 256 {
 		s = s[:256] + "…"
 	}
