@@ -1,14 +1,16 @@
 // Package rootfs is a read-only fs.FS confined to one folder, the
-// experiments root, for the loader: like os.Root's FS it never resolves a
-// path outside the folder, and in addition it never follows a symbolic
-// link at all (docs/security.md#paths). On Linux it opens every path with
-// one openat2 call (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and reads
-// through the bare descriptor, where os.Root opens each path component in
-// turn and registers each file with the poller: 5 system calls per file
-// instead of 14, and a folder's listing without an lstat per entry
+// experiments root, for the loader (docs/security.md#what-the-action-reads).
+// On Linux it opens every path with one openat2 call (RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS), so the kernel refuses a path that leaves the
+// folder or passes through any symbolic link, and reads through the bare
+// descriptor, where os.Root opens each path component in turn and
+// registers each file with the poller: 5 system calls per file instead of
+// 14, and a folder's listing without an lstat per entry
 // (docs/performance.md#file-system). Elsewhere, or where openat2 is not
 // allowed (kernels before 5.6, some seccomp profiles), it reads through
-// os.Root, opening files non-blocking too where the system has the flag.
+// os.Root, which refuses a path that leaves the folder (the loader itself
+// refuses every link it lists). Files are opened non-blocking on both
+// paths where the system has the flag.
 package rootfs
 
 import (
@@ -22,8 +24,7 @@ import (
 // releases it.
 type FS struct {
 	root *os.Root
-	fs.FS
-	fast *fastFS // nil: every call goes to os.Root's FS
+	fast *fastFS // nil: every call goes through root
 }
 
 // Open opens the folder dir as the root of an FS.
@@ -32,9 +33,7 @@ func Open(dir string) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &FS{root: root, FS: root.FS()}
-	f.fast = openFast(root)
-	return f, nil
+	return &FS{root: root, fast: openFast(root)}, nil
 }
 
 // Open opens the named file or folder for reading, without blocking on
