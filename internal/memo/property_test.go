@@ -19,8 +19,9 @@ import (
 // The property test generates experiments across the space issue 10
 // found defects in — 2 to 4 arms, arm sizes from tens to hundreds of
 // thousands, rates from 0 to 1, free splits with and without SRM,
-// directions, plans, statuses and deployments, proportion, events and mean
-// guardrails — runs them through the real analysis and decision, and
+// directions, plans, statuses and deployments, proportion, events, mean
+// and ratio guardrails, CUPED mean primaries — runs them through the real
+// analysis and decision, and
 // checks what every memo must keep true, on its Markdown and its JSON
 // (docs/memo.md#generated-sentences).
 
@@ -152,6 +153,44 @@ func genExp(rng *rand.Rand, i int) *experiment.Experiment {
 			propCounts(name, rate())
 		}
 	}
+	// Ratio guardrails and CUPED primaries come from a stream of their own,
+	// so that the cases above stay the ones they were.
+	more := rand.New(rand.NewPCG(uint64(i), 11))
+	if more.IntN(4) == 0 { // an average-order-value guardrail: Σrevenue / Σorders
+		name := "guardrail_aov"
+		guards = append(guards, guarded(ratioMetric(name, "Order value", name+"_revenue", name+"_orders", dir(0.2)), "2%", "10%"))
+		orders, aov := 0.05+2*more.Float64(), 5+100*more.Float64()
+		for a := range moments {
+			o, v := orders, aov
+			if a > 0 {
+				o, v = orders*(1+effect()/3), aov*(1+effect()/3)
+			}
+			nn := float64(users[a])
+			y, x := o*nn, v*o*nn // Σorders, Σrevenue
+			vy, vx := o*(1+o), (v*v)*o*(2+o)
+			cov := 0.5 * math.Sqrt(vx*vy)
+			f := func(z float64) experiment.Decimal { return dec(strconv.FormatFloat(z, 'f', 3, 64)) }
+			moments[a][name] = experiment.Moments{Sum: f(x), SumSquares: f(nn*(vx+(x/nn)*(x/nn)) + 1), DenSum: f(y),
+				DenSumSquares: f(nn*(vy+(y/nn)*(y/nn)) + 1), SumProduct: f(nn * (cov + (x/nn)*(y/nn)))}
+		}
+	}
+	if primary.Kind == experiment.KindMean && more.IntN(2) == 0 { // CUPED on the revenue primary
+		primary.CUPED = true
+		primary = withColumns(primary, experiment.RolePreSum, experiment.RolePreSumSquares, experiment.RolePreSumProduct)
+		rho := []float64{0, 0.3, 0.7, 0.95}[more.IntN(4)]
+		for a := range moments {
+			mo := moments[a]["revenue"]
+			nn := float64(users[a])
+			my := mo.Sum.Float64() / nn
+			sdy := math.Sqrt(math.Max(0, mo.SumSquares.Float64()/nn-my*my))
+			mx, sdx := my*(0.8+0.4*more.Float64()), sdy*(0.5+more.Float64())
+			f := func(z float64) experiment.Decimal { return dec(strconv.FormatFloat(z, 'f', 3, 64)) }
+			mo.PreSum = f(mx * nn)
+			mo.PreSumSquares = f(nn*(sdx*sdx+mx*mx) + 1)
+			mo.PreSumProduct = f(nn * (rho*sdx*sdy + mx*my))
+			moments[a]["revenue"] = mo
+		}
+	}
 	arms := make([]arm, k)
 	for a := range arms {
 		arms[a] = arm{names[a], users[a], moments[a]}
@@ -254,6 +293,16 @@ func TestMemoProperties(t *testing.T) {
 		for _, is := range r.Report.Health.Issues {
 			seen["issue "+is.Code]++
 		}
+		for _, g := range e.Guardrails {
+			if g.Kind == experiment.KindRatio && len(r.Report.Comparisons) > 0 {
+				seen["analyzed ratio guardrail"]++
+			}
+		}
+		for _, c := range r.Report.Comparisons {
+			if c.Primary.CUPED != nil {
+				seen["analyzed CUPED primary"]++
+			}
+		}
 		checkProperties(t, i, e, r, seen)
 		if t.Failed() {
 			t.Fatalf("case %d failed (seed 10, 2026)", i)
@@ -262,7 +311,8 @@ func TestMemoProperties(t *testing.T) {
 	t.Logf("generated: %v", seen)
 	// The generator must reach every outcome and hold kind it is meant to.
 	for _, want := range []string{"launch", "rollback", "hold", "kind collect", "kind stop", "kind investigate", "concluded", "issue srm", "issue plan_underpowered", "issue srm_severe",
-		"checked alert level", "checked additional users", "checked multiplicity", "checked concluded", "checked planning"} {
+		"checked alert level", "checked additional users", "checked multiplicity", "checked concluded", "checked planning",
+		"analyzed ratio guardrail", "analyzed CUPED primary"} {
 		if seen[want] < 10 {
 			t.Errorf("only %d generated cases with %q: %v", seen[want], want, seen)
 		}
