@@ -49,15 +49,12 @@ Categories and their references:
 A null expected value means the Go result must be null too.
 """
 
-import json
 import math
 import os
 import sys
 import warnings
 
 import numpy as np
-import scipy
-import statsmodels
 import statsmodels.api as sm
 from scipy import optimize, stats
 
@@ -448,22 +445,8 @@ def main():
         block = dict(block)
         block.update({"id": name, "category": cat})
         cases.append(block)
-    ids = [c["id"] for c in cases]
-    assert len(ids) == len(set(ids)), "duplicate ids"
-    out = {
-        "versions": {"python": ".".join(map(str, sys.version_info[:3])), "numpy": np.__version__,
-                     "scipy": scipy.__version__, "statsmodels": statsmodels.__version__},
-        "count": len(cases),
-        "cases": cases,
-    }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors_analysis.json")
-    with open(path, "w") as fh:
-        json.dump(out, fh, indent=1, sort_keys=True)
-        fh.write("\n")
-    per = {}
-    for c in cases:
-        per[c["category"]] = per.get(c["category"], 0) + 1
-    print(f"wrote {len(cases)} cases to {path}: {per}")
+    path = gm.write_vectors("vectors_analysis.json", cases)
+    print(f"wrote {len(cases)} cases to {path}: {gm.per_category(cases)}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ References, for every case:
              and the rise is beyond 0.001, compared in exact fractions.
 """
 
-import json
 import math
 import os
 import sys
@@ -52,11 +51,12 @@ from fractions import Fraction
 from itertools import product
 
 import numpy as np
-import scipy
-import statsmodels
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate_methods as gm  # noqa: E402  (the vector file writer)
 
 warnings.simplefilter("ignore")
 
@@ -229,16 +229,7 @@ def main():
             cases.append({"id": f"{cat}_{i:02d}", "category": cat, "yaml": yaml_of(cols, arms, weights),
                           "csv": csv_of(cols, rows), "expected": exp})
             i += 1
-    out = {
-        "versions": {"python": ".".join(map(str, sys.version_info[:3])), "numpy": np.__version__,
-                     "scipy": scipy.__version__, "statsmodels": statsmodels.__version__},
-        "count": len(cases),
-        "cases": cases,
-    }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors_segments.json")
-    with open(path, "w") as fh:
-        json.dump(out, fh, indent=1, sort_keys=True)
-        fh.write("\n")
+    path = gm.write_vectors("vectors_segments.json", cases)
     flags = sum(s["segment_srm"] for c in cases for s in c["expected"]["segments"])
     worse = sum(x["errors_worsened"] for c in cases for cp in c["expected"]["comparisons"] for x in cp["segments"])
     nseg = sum(len(c["expected"]["segments"]) for c in cases)
