@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -440,16 +441,16 @@ func CmpFrac(x, n, y, m int64) int {
 	sx, sy := sign64(x), sign64(y)
 	switch {
 	case sx != sy:
-		return cmpInt(sx, sy)
+		return cmp.Compare(sx, sy)
 	case sx == 0:
 		return 0
 	}
 	// One sign: compare the magnitudes |x|·m and |y|·n.
 	h1, l1 := bits.Mul64(abs64(x), uint64(m))
 	h2, l2 := bits.Mul64(abs64(y), uint64(n))
-	c := cmpInt(h1, h2)
+	c := cmp.Compare(h1, h2)
 	if c == 0 {
-		c = cmpInt(l1, l2)
+		c = cmp.Compare(l1, l2)
 	}
 	return c * sx
 }
@@ -470,16 +471,6 @@ func abs64(x int64) uint64 {
 		return uint64(-x) // -MinInt64 wraps to MinInt64, whose uint64 is 2^63
 	}
 	return uint64(x)
-}
-
-func cmpInt[T int | uint64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // DivInt returns d / n exactly; it panics when n is 0 (a programmer error).

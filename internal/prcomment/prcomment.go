@@ -25,6 +25,7 @@
 package prcomment
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -409,18 +410,8 @@ func (c *Client) list(ctx context.Context, pr int, marker string, since time.Tim
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b comment) int { return cmpInt(a.id, b.id) })
+	slices.SortFunc(out, func(a, b comment) int { return cmp.Compare(a.id, b.id) })
 	return out, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (c *Client) edit(ctx context.Context, id int64, body string) (comment, error) {
@@ -520,7 +511,7 @@ func (c *Client) Upsert(ctx context.Context, pr int, marker, body string) (url s
 	}
 	if !slices.ContainsFunc(all, func(x comment) bool { return x.id == mine.id }) {
 		all = append(all, mine) // not listed yet: still ours to weigh
-		slices.SortFunc(all, func(a, b comment) int { return cmpInt(a.id, b.id) })
+		slices.SortFunc(all, func(a, b comment) int { return cmp.Compare(a.id, b.id) })
 	}
 	keep, err := c.keepOldest(ctx, all, body, false)
 	if err != nil {
