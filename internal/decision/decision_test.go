@@ -140,16 +140,7 @@ func TestRulesPerComparison(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, d := decide(tt.e())
-			if len(d.Comparisons) != 1 {
-				t.Fatalf("comparisons = %+v", d.Comparisons)
-			}
-			v := d.Comparisons[0]
-			if v.Rule != tt.rule || v.Outcome != tt.out || v.HoldKind != tt.kind {
-				t.Errorf("verdict = rule %d %s %q, want rule %d %s %q (%s)", v.Rule, v.Outcome, v.HoldKind, tt.rule, tt.out, tt.kind, v.Reason)
-			}
-			if !strings.Contains(v.Reason, tt.reason) {
-				t.Errorf("reason %q does not contain %q", v.Reason, tt.reason)
-			}
+			v := oneVerdict(t, d, tt.rule, tt.out, tt.kind, tt.reason)
 			// With two arms the experiment's outcome is its comparison's.
 			if d.Outcome != v.Outcome || d.Rule != v.Rule || d.HoldKind != v.HoldKind || d.Reason != v.Reason {
 				t.Errorf("experiment decision %+v differs from its one comparison %+v", d, v)
@@ -364,4 +355,21 @@ func TestPlanned(t *testing.T) {
 	if d.Outcome != experiment.None || d.Rule != RuleNone {
 		t.Errorf("planned: %+v", d)
 	}
+}
+
+// oneVerdict checks that d has one comparison, with the rule, outcome and
+// hold kind given and a reason containing reason, and returns it.
+func oneVerdict(t *testing.T, d Decision, rule Rule, out experiment.Outcome, kind HoldKind, reason string) Verdict {
+	t.Helper()
+	if len(d.Comparisons) != 1 {
+		t.Fatalf("comparisons = %+v", d.Comparisons)
+	}
+	v := d.Comparisons[0]
+	if v.Rule != rule || v.Outcome != out || v.HoldKind != kind {
+		t.Errorf("verdict = rule %d %s %q, want rule %d %s %q (%s)", v.Rule, v.Outcome, v.HoldKind, rule, out, kind, v.Reason)
+	}
+	if !strings.Contains(v.Reason, reason) {
+		t.Errorf("reason %q does not contain %q", v.Reason, reason)
+	}
+	return v
 }

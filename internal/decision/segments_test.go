@@ -55,14 +55,10 @@ var (
 	web     = cell{"web", [3]int64{14000, 1400, 70}, [3]int64{14000, 1590, 70}}
 )
 
-// TestSegmentRule5 pins rule 5 on segments (docs/rules.md#segments-in-the-decision):
-// a guardrail worsened in a segment (harm beyond the worsened margin with
-// Benjamini–Hochberg q < α) holds for investigation and names the segment;
-// otherwise segment results decide nothing.
-func TestSegmentRule5(t *testing.T) {
-	t.Parallel()
-	// Ten platforms of 3,000 users per arm; in one, errors rise from 1% to
-	// 1.6% (p ≈ 0.04 < α alone, but q = 10·p ≥ α over the family of ten).
+// tenPlatforms are ten platforms of 3,000 users per arm; in p3, errors
+// rise from 1% to 1.6% (p ≈ 0.04 < α alone, but q = 10·p ≥ α over the
+// family of ten).
+func tenPlatforms() []cell {
 	var ten []cell
 	for i := range 10 {
 		tr := int64(30)
@@ -71,6 +67,16 @@ func TestSegmentRule5(t *testing.T) {
 		}
 		ten = append(ten, cell{fmt.Sprintf("p%d", i), [3]int64{3000, 300, 30}, [3]int64{3000, 345, tr}})
 	}
+	return ten
+}
+
+// TestSegmentRule5 pins rule 5 on segments (docs/rules.md#segments-in-the-decision):
+// a guardrail worsened in a segment (harm beyond the worsened margin with
+// Benjamini–Hochberg q < α) holds for investigation and names the segment;
+// otherwise segment results decide nothing.
+func TestSegmentRule5(t *testing.T) {
+	t.Parallel()
+	ten := tenPlatforms()
 	flatAndroid := android
 	flatAndroid.t[1] = 200
 	flatIOS, flatWeb := ios, web
@@ -104,16 +110,7 @@ func TestSegmentRule5(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r, d := decide(buildSegmented(tt.worsened, tt.severe, tt.cells...))
-			if len(d.Comparisons) != 1 {
-				t.Fatalf("comparisons = %+v", d.Comparisons)
-			}
-			v := d.Comparisons[0]
-			if v.Rule != tt.rule || v.Outcome != tt.out || v.HoldKind != tt.kind {
-				t.Errorf("verdict = rule %d %s %q, want rule %d %s %q (%s)", v.Rule, v.Outcome, v.HoldKind, tt.rule, tt.out, tt.kind, v.Reason)
-			}
-			if !strings.Contains(v.Reason, tt.reason) {
-				t.Errorf("reason %q does not contain %q", v.Reason, tt.reason)
-			}
+			oneVerdict(t, d, tt.rule, tt.out, tt.kind, tt.reason)
 			if got := r.Comparisons[0].Guardrails[0].State; got == analysis.StateWorsened || got == analysis.StateSevere {
 				t.Errorf("the total's guardrail is %s: the case must rest on the segment alone", got)
 			}
@@ -131,14 +128,7 @@ func TestSegmentRule5(t *testing.T) {
 // says: the harmed segment's p is below α, its q is not, and q = p·10.
 func TestSegmentFamily(t *testing.T) {
 	t.Parallel()
-	var ten []cell
-	for i := range 10 {
-		tr := int64(30)
-		if i == 3 {
-			tr = 48
-		}
-		ten = append(ten, cell{fmt.Sprintf("p%d", i), [3]int64{3000, 300, 30}, [3]int64{3000, 345, tr}})
-	}
+	ten := tenPlatforms()
 	r, _ := decide(buildSegmented("0.001", "0.05", ten...))
 	g := r.Segments[3].Comparisons[0].Guardrails[0]
 	if !g.PValue.OK() || g.PValue.V >= 0.05 || !g.Q.OK() || g.Q.V < 0.05 {
