@@ -300,26 +300,7 @@ func skipSpaces(s string, i int) int {
 // inline parses the value that starts at offset v of line l and must end
 // the line (a comment may follow after a space).
 func (p *blockParser) inline(depth int, l blockLine, v int) *yaml.Node {
-	var n *yaml.Node
-	end := 0
-	switch l.s[v] {
-	case '{', '[':
-		n, end = p.flow(depth+1, l, v)
-	case '"', '\'':
-		n, end = p.quoted(l, v)
-	default:
-		if !plainStart(l.s, v) {
-			return p.fail()
-		}
-		end = v
-		for end < len(l.s) && !(l.s[end] == '#' && l.s[end-1] == ' ') {
-			if l.s[end] == ':' && (end+1 == len(l.s) || l.s[end+1] == ' ') {
-				return p.fail() // a mapping where a scalar was expected
-			}
-			end++
-		}
-		n = p.scalar(strings.TrimRight(l.s[v:end], " "), 0, l.num, column(l, v))
-	}
+	n, end := p.value(depth, l, v, false)
 	if p.bad {
 		return n
 	}
@@ -328,6 +309,36 @@ func (p *blockParser) inline(depth int, l blockLine, v int) *yaml.Node {
 		return p.fail()
 	}
 	return n
+}
+
+// value parses the flow collection, quoted scalar or plain scalar that
+// starts at offset v of line l, in block context or (flow) inside a flow
+// collection, and returns it with the offset after it. A plain scalar ends
+// at a comment; in flow context also at any of ",[]{}:?" (libyaml's flow
+// indicators); in block context ": " inside it is a mapping, outside the
+// subset.
+func (p *blockParser) value(depth int, l blockLine, v int, flow bool) (*yaml.Node, int) {
+	switch l.s[v] {
+	case '{', '[':
+		return p.flow(depth+1, l, v)
+	case '"', '\'':
+		return p.quoted(l, v)
+	}
+	if !plainStart(l.s, v) {
+		return p.fail(), 0
+	}
+	end := v
+	for end < len(l.s) && !(l.s[end] == '#' && l.s[end-1] == ' ') {
+		c := l.s[end]
+		if flow && strings.IndexByte(",[]{}:?", c) >= 0 {
+			break
+		}
+		if !flow && c == ':' && (end+1 == len(l.s) || l.s[end+1] == ' ') {
+			return p.fail(), 0 // a mapping where a scalar was expected
+		}
+		end++
+	}
+	return p.scalar(strings.TrimRight(l.s[v:end], " "), 0, l.num, column(l, v)), end
 }
 
 // plainStart reports whether a plain scalar may start at offset v of s:
@@ -398,22 +409,7 @@ func (p *blockParser) flow(depth int, l blockLine, v int) (*yaml.Node, int) {
 			break
 		}
 		var item *yaml.Node
-		switch l.s[i] {
-		case '{', '[':
-			item, i = p.flow(depth+1, l, i)
-		case '"', '\'':
-			item, i = p.quoted(l, i)
-		default:
-			if !plainStart(l.s, i) {
-				return p.fail(), 0
-			}
-			end := i
-			for end < len(l.s) && !strings.ContainsRune(",[]{}:?", rune(l.s[end])) && !(l.s[end] == '#' && l.s[end-1] == ' ') {
-				end++
-			}
-			item = p.scalar(strings.TrimRight(l.s[i:end], " "), 0, l.num, column(l, i))
-			i = end
-		}
+		item, i = p.value(depth, l, i, true)
 		if p.bad {
 			return item, 0
 		}
