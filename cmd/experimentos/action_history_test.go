@@ -60,13 +60,19 @@ func fakeHistory(t *testing.T, e *e2e, sc historyScenario, baseTree map[string]g
 		}
 		e.gh.AddCommit(o, r, evBase, []string{forkSHA}, next)
 	}
-	for p, b := range head {
-		full := filepath.Join(e.ws, filepath.FromSlash(p))
-		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		must(t, os.WriteFile(full, []byte(b.Content), 0o644))
-	}
+	writeFiles(t, e.ws, blobTexts(head))
 	e.setFiles(changed...)
 	delete(e.env, "INPUT_COMPARE-BASE") // the default: true
+}
+
+// blobTexts are the texts of a commit's files, for writeFiles (no file of
+// these tests is empty, which writeFiles would read as a removal).
+func blobTexts(files map[string]githubfake.Blob) map[string]string {
+	out := make(map[string]string, len(files))
+	for p, b := range files {
+		out[p] = b.Content
+	}
+	return out
 }
 
 // contentsPaths lists the paths of the contents requests, in order.
@@ -199,13 +205,7 @@ func TestActionHistoryE2E(t *testing.T) {
 		e.gh.AddCommit(o, r, evBase, nil, map[string]githubfake.Blob{"README.md": {Content: "hi\n"}})
 		e.gh.AddCommit(o, r, evHead, []string{evBase}, map[string]githubfake.Blob{"README.md": {Content: "hi\n"},
 			expDir + "experiment.yaml": {Content: histYAML}, expDir + "results.csv": {Content: histFork}})
-		writeFile := func(p, s string) {
-			full := filepath.Join(e.ws, filepath.FromSlash(p))
-			must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-			must(t, os.WriteFile(full, []byte(s), 0o644))
-		}
-		writeFile(expDir+"experiment.yaml", histYAML)
-		writeFile(expDir+"results.csv", histFork)
+		writeFiles(t, e.ws, map[string]string{expDir + "experiment.yaml": histYAML, expDir + "results.csv": histFork})
 		e.setFiles(expDir+"experiment.yaml", expDir+"results.csv")
 		delete(e.env, "INPUT_COMPARE-BASE")
 		res := e.run()
@@ -431,11 +431,7 @@ func TestActionReviewComment(t *testing.T) {
 		pricing + "experiment.yaml": {Content: pricingYAML}, pricing + "results.csv": {Content: histHeader}})
 	e.gh.AddCommit(o, r, evBase, []string{strings.Repeat("a", 40)}, fork)
 	e.gh.AddCommit(o, r, evHead, []string{evBase}, head)
-	for p, b := range head {
-		full := filepath.Join(e.ws, filepath.FromSlash(p))
-		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		must(t, os.WriteFile(full, []byte(b.Content), 0o644))
-	}
+	writeFiles(t, e.ws, blobTexts(head))
 	e.setFiles(expDir+"results.csv", pricing+"results.csv")
 	delete(e.env, "INPUT_COMPARE-BASE")
 	res := e.run()
