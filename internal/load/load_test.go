@@ -53,6 +53,20 @@ func loadMap(t *testing.T, fsys fstest.MapFS, lim Limits) []*experiment.Experime
 	return exps
 }
 
+// firstIssue checks that e has issues and that the first is at want, and
+// returns it.
+func firstIssue(t *testing.T, e *experiment.Experiment, want at) experiment.Issue {
+	t.Helper()
+	if len(e.Issues) == 0 {
+		t.Fatalf("no issue, want %+v", want)
+	}
+	is := e.Issues[0]
+	if got := (at{is.Severity, is.Code, is.File, is.Line, is.Column, is.Col}); got != want {
+		t.Errorf("first issue = %+v, want %+v\n%v", got, want, e.Issues)
+	}
+	return is
+}
+
 // checkIssues compares the experiment's issues, in order, with want, and
 // checks that every issue explains itself.
 func checkIssues(t *testing.T, e *experiment.Experiment, want []at, msg string) {

@@ -73,13 +73,7 @@ func TestSegmentsBad(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := loadMap(t, oneExp(tt.yaml, tt.csv), Limits{})[0]
-			if len(e.Issues) == 0 {
-				t.Fatalf("no issue, want %+v", tt.want)
-			}
-			is := e.Issues[0]
-			if got := (at{is.Severity, is.Code, is.File, is.Line, is.Column, is.Col}); got != tt.want {
-				t.Errorf("first issue = %+v, want %+v\n%v", got, tt.want, e.Issues)
-			}
+			is := firstIssue(t, e, tt.want)
 			if !strings.Contains(is.Message, tt.msg) {
 				t.Errorf("message %q does not contain %q", is.Message, tt.msg)
 			}

@@ -195,14 +195,7 @@ func TestV2Bad(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := loadMap(t, oneExp(tt.yaml, tt.csv), Limits{})[0]
-			if len(e.Issues) == 0 {
-				t.Fatalf("no issue, want %+v", tt.want)
-			}
-			is := e.Issues[0]
-			got := at{is.Severity, is.Code, is.File, is.Line, is.Column, is.Col}
-			if got != tt.want {
-				t.Errorf("first issue = %+v, want %+v\n%v", got, tt.want, e.Issues)
-			}
+			firstIssue(t, e, tt.want)
 			var msgs []string
 			for _, is := range e.Issues {
 				msgs = append(msgs, is.Message)
