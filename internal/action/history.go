@@ -16,6 +16,7 @@ import (
 	"github.com/experimentos/experimentos/internal/experiment"
 	"github.com/experimentos/experimentos/internal/history"
 	"github.com/experimentos/experimentos/internal/load"
+	"github.com/experimentos/experimentos/internal/memo"
 	"github.com/experimentos/experimentos/internal/prcomment"
 )
 
@@ -112,15 +113,8 @@ func (r *runner) compareBase(ctx context.Context, results []decision.Result, roo
 	for i, res := range results {
 		out[i] = check.EvaluateWithBase(res.Report.Experiment, bases[i], counted, root)
 	}
-	r.notes = append(r.notes, fmt.Sprintf("Compared with the merge base %s.", shortSHA(mb)))
+	r.notes = append(r.notes, fmt.Sprintf("Compared with the merge base %s.", memo.ShortSHA(mb)))
 	return out
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }
 
 // looks counts the non-merge commits on head's history that changed p,

@@ -147,7 +147,7 @@ func commentHeading(rs []decision.Result, m Meta) string {
 	s := decision.Summarize(rs)
 	line := fmt.Sprintf("### ExperimentOS: %s\n\n%d %s: %d rollback · %d hold (%d blocked) · %d launch · %d not analyzed",
 		worst, len(rs), plural(len(rs), "experiment", "experiments"), s.Rollback, s.Hold, s.Blocked, s.Launch, s.NotAnalyzed)
-	if c := shortSHA(m.Commit); c != "" {
+	if c := ShortSHA(m.Commit); c != "" {
 		line += " · commit " + EscapeMarkdown(c)
 	}
 	return line

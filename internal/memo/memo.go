@@ -295,7 +295,7 @@ func NoChangeComment(marker string, m Meta) string {
 	var b strings.Builder
 	b.WriteString(marker + "\n### ExperimentOS: no experiment changed\n\nThis pull request changes no experiment")
 	if m.Commit != "" {
-		b.WriteString(" as of commit " + EscapeMarkdown(shortSHA(m.Commit)))
+		b.WriteString(" as of commit " + EscapeMarkdown(ShortSHA(m.Commit)))
 	}
 	b.WriteString(", so there is nothing to decide.\n")
 	if u := runURL(m); u != "" {
@@ -304,7 +304,9 @@ func NoChangeComment(marker string, m Meta) string {
 	return b.String()
 }
 
-func shortSHA(s string) string {
+// ShortSHA is a commit or content hash as the memo prints it: 12 hex
+// digits, or any other text cleaned and clipped.
+func ShortSHA(s string) string {
 	s = cleanText(s)
 	if len(s) > 12 && isHex(s) {
 		return s[:12]

@@ -104,7 +104,7 @@ func newView(r decision.Result, m Meta) *view {
 		Name:     Clip(e.Name, capName),
 		ID:       Clip(e.ID, capShort),
 		Version:  Clip(m.Version, 64),
-		DataSHA:  shortSHA(e.DataSHA256),
+		DataSHA:  ShortSHA(e.DataSHA256),
 		Reason:   Clip(DecisionReason(r), capMessage),
 		Analyzed: rep.Analyzed && len(rep.Comparisons) > 0,
 	}
@@ -199,7 +199,7 @@ func summaryFields(r decision.Result, m Meta, v *view) []field {
 		gs.Values = []string{"none"}
 	}
 	fs = append(fs, sec, gs)
-	data := Clip(e.DataFile, capPath) + " · sha256 " + or(v.DataSHA, "n/a") + " · commit " + or(shortSHA(m.Commit), "unknown")
+	data := Clip(e.DataFile, capPath) + " · sha256 " + or(v.DataSHA, "n/a") + " · commit " + or(ShortSHA(m.Commit), "unknown")
 	fs = append(fs, one("Data", data), one("Tool", "ExperimentOS "+v.Version), one("Thresholds", thresholdsLine(rep)))
 	if a := Clip(e.Amendment, capMessage); a != "" {
 		fs = append(fs, one("Amendment", a))
