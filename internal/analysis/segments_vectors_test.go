@@ -5,11 +5,10 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"testing/fstest"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/experiment"
-	"github.com/experimentos/experimentos/internal/load"
+	"github.com/experimentos/experimentos/internal/load/loadtest"
 )
 
 // Reference values for segments: testdata/stats/vectors_segments.json,
@@ -136,15 +135,7 @@ func TestSegmentVectors(t *testing.T) {
 }
 
 func checkSegmentCase(t *testing.T, vc segmentCase) {
-	fsys := fstest.MapFS{
-		"exp/experiment.yaml": &fstest.MapFile{Data: []byte(vc.YAML)},
-		"exp/results.csv":     &fstest.MapFile{Data: []byte(vc.CSV)},
-	}
-	exps, err := load.Root(fsys, "experiments", load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := exps[0]
+	e := loadtest.One(t, vc.YAML, vc.CSV, "")
 	for _, is := range e.Issues {
 		t.Fatalf("load issue: %v", is)
 	}

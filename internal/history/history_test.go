@@ -3,10 +3,9 @@ package history
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/experimentos/experimentos/internal/experiment"
-	"github.com/experimentos/experimentos/internal/load"
+	"github.com/experimentos/experimentos/internal/load/loadtest"
 )
 
 const baseYAML = `name: Checkout copy
@@ -40,27 +39,15 @@ treatment,web,2000,215,6
 `
 
 // loadOne loads the experiment "exp" from a YAML and a CSV, with an
-// optional experimentos.yaml, through the production loader.
+// optional experimentos.yaml, through the production loader; the fixture
+// must not be blocked.
 func loadOne(t *testing.T, yaml, csv, repo string) *experiment.Experiment {
 	t.Helper()
-	fsys := fstest.MapFS{"exp/experiment.yaml": {Data: []byte(yaml)}}
-	if csv != "" {
-		fsys["exp/results.csv"] = &fstest.MapFile{Data: []byte(csv)}
+	e := loadtest.One(t, yaml, csv, repo)
+	if e.Blocked() {
+		t.Fatalf("fixture is blocked: %v", e.Issues)
 	}
-	if repo != "" {
-		fsys["experimentos.yaml"] = &fstest.MapFile{Data: []byte(repo)}
-	}
-	exps, err := load.Root(fsys, "experiments", load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(exps) != 1 {
-		t.Fatalf("loaded %d experiments", len(exps))
-	}
-	if exps[0].Blocked() {
-		t.Fatalf("fixture is blocked: %v", exps[0].Issues)
-	}
-	return exps[0]
+	return e
 }
 
 type want struct {

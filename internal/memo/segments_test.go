@@ -6,28 +6,21 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/experimentos/experimentos/internal/analysis"
 	"github.com/experimentos/experimentos/internal/decision"
-	"github.com/experimentos/experimentos/internal/load"
+	"github.com/experimentos/experimentos/internal/load/loadtest"
 )
 
 // segmented loads one experiment from YAML and CSV text through the
 // loader and decides it.
 func segmented(t *testing.T, yaml, csv string) decision.Result {
 	t.Helper()
-	exps, err := load.Root(fstest.MapFS{
-		"exp/experiment.yaml": &fstest.MapFile{Data: []byte(yaml)},
-		"exp/results.csv":     &fstest.MapFile{Data: []byte(csv)},
-	}, "experiments", load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, is := range exps[0].Issues {
+	e := loadtest.One(t, yaml, csv, "")
+	for _, is := range e.Issues {
 		t.Fatalf("load issue: %v", is)
 	}
-	rep := analysis.Analyze(exps[0])
+	rep := analysis.Analyze(e)
 	return decision.Result{Report: rep, Decision: decision.Decide(rep)}
 }
 
