@@ -51,9 +51,16 @@ func TestCUPEDSentence(t *testing.T) {
 		t.Errorf("memo lacks\n%s\n%s", want, md.String())
 	}
 	t.Log(want)
-	// The unadjusted result is the plain Welch comparison of the observed means.
-	if d := cu.AbsLift.V - (p.TreatmentValue - p.ControlValue); math.Abs(d) > 1e-12 {
-		t.Errorf("unadjusted lift %v, observed difference %v", cu.AbsLift.V, p.TreatmentValue-p.ControlValue)
+	// The numbers themselves, worked by hand from cupedExp's sums
+	// (docs/statistics.md#cuped): θ over the pooled pair, N 2000, ΣX 39700,
+	// ΣX² 1805000, ΣXY 1785000, ΣY 40900, is (1785000 − 39700·40900/2000) /
+	// (1805000 − 39700²/2000) = 973135 / 1016955; the unadjusted lift is the
+	// observed difference 20.9 − 20.0 = 0.9.
+	if want := 973135.0 / 1016955; math.Abs(cu.Theta-want) > 1e-12 {
+		t.Errorf("θ = %v, want %v", cu.Theta, want)
+	}
+	if math.Abs(cu.AbsLift.V-0.9) > 1e-12 || math.Abs(p.TreatmentValue-p.ControlValue-0.9) > 1e-12 {
+		t.Errorf("unadjusted lift %v, observed difference %v; want 0.9", cu.AbsLift.V, p.TreatmentValue-p.ControlValue)
 	}
 }
 
